@@ -1,0 +1,1 @@
+"""FINANCE.md's rules that need no database: pure Python, no Django imports."""

@@ -1,0 +1,25 @@
+from .audit import AuditEvent, IdempotencyKey, OutboxMessage
+from .ledger import Entry, EntryStatusChange, Period
+from .reference import ConfidenceWeight, Target, UnitCost
+from .register import BenefitLine, Initiative, Organisation, User, Workstream
+from .snapshots import BoardPack, ImportBatch, RollupSnapshot
+
+__all__ = [
+    "AuditEvent",
+    "BenefitLine",
+    "BoardPack",
+    "ConfidenceWeight",
+    "Entry",
+    "EntryStatusChange",
+    "IdempotencyKey",
+    "ImportBatch",
+    "Initiative",
+    "Organisation",
+    "OutboxMessage",
+    "Period",
+    "RollupSnapshot",
+    "Target",
+    "UnitCost",
+    "User",
+    "Workstream",
+]

@@ -1,0 +1,107 @@
+"""The ledger: monthly entries of each benefit line, their workflow steps, and period close."""
+
+from __future__ import annotations
+
+import pghistory
+import pgtrigger
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+
+from .choices import EntryStatus, PeriodStatus, Series
+from .querysets import ScopedQuerySet
+from .register import BenefitLine, User
+
+PERIOD = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "Use a month in the form YYYY-MM, for example 2025-06.")
+PERIOD_SQL_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+@pghistory.track()
+class Entry(models.Model):
+    """One quantity of one line for one month and series; `value_gbp` is its valued amount.
+
+    `value_gbp` is written by the valuation service with FINANCE.md's rule, so that rollups are
+    plain SQL sums; a validated actual can never change again (a database trigger says so).
+    """
+
+    benefit = models.ForeignKey(BenefitLine, on_delete=models.PROTECT, related_name="entries")
+    period = models.CharField(max_length=7, validators=[PERIOD])
+    series = models.CharField(max_length=10, choices=Series.choices)
+    quantity = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    value_gbp = models.DecimalField(max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=10, choices=EntryStatus.choices, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["benefit_id", "period", "series"]
+        verbose_name_plural = "entries"
+        constraints = [
+            models.UniqueConstraint(fields=["benefit", "period", "series"], name="entry_one_per_benefit_period_series"),
+            models.CheckConstraint(condition=models.Q(series__in=Series.values), name="entry_series_valid"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="entry_quantity_not_negative"),
+            models.CheckConstraint(condition=models.Q(period__regex=PERIOD_SQL_RE), name="entry_period_yyyy_mm"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(series="actual", status__in=EntryStatus.values)
+                    | (~models.Q(series="actual") & models.Q(status__isnull=True))
+                ),
+                name="entry_status_only_for_actuals",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period", "series"]),
+            models.Index(fields=["status"], condition=models.Q(status="submitted"), name="entry_submitted_idx"),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="validated_entry_immutable",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="validated"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benefit_id} {self.period} {self.series}"
+
+
+class EntryStatusChange(models.Model):
+    """One step of an actual's workflow: who moved it from what to what, when and why."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=EntryStatus.choices)
+    to_status = models.CharField(max_length=10, choices=EntryStatus.choices)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["entry_id", "at", "id"]
+        triggers = [pgtrigger.Protect(name="status_change_append_only", operation=pgtrigger.Update)]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.from_status} → {self.to_status}"
+
+
+class Period(models.Model):
+    """Close state of a month. Closed months form a prefix: closing one closes every earlier one."""
+
+    period = models.CharField(max_length=7, unique=True, validators=[PERIOD])
+    status = models.CharField(max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    closed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["period"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=PeriodStatus.values), name="period_status_valid"),
+            models.CheckConstraint(condition=models.Q(period__regex=PERIOD_SQL_RE), name="period_yyyy_mm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.period

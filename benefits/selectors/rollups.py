@@ -1,0 +1,154 @@
+"""Rollup figures as at a month (FINANCE.md, "Rollup figures"), computed in one SQL statement."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+
+from django.db import connection
+
+from benefits.finance.calendar import FinancialYear
+from benefits.models import Organisation, Workstream
+from benefits.models.choices import BenefitClass, Confidence, Stage
+
+from .outturn import OUTTURN, RISK_ADJUSTED, VALUED_CTE
+
+ZERO = Decimal("0.00")
+GROUPINGS = ("organisation", "workstream", "benefit_class", "stage", "delivery_confidence")
+# SQL column behind each grouping (ids for organisation and workstream; names mapped afterwards).
+GROUP_COLUMNS = {
+    "organisation": "organisation_id",
+    "workstream": "workstream_id",
+    "benefit_class": "benefit_class",
+    "stage": "stage",
+    "delivery_confidence": "delivery_confidence",
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    plan_ytd: Decimal = ZERO
+    actual_ytd: Decimal = ZERO
+    unvalidated_ytd: Decimal = ZERO
+    variance_ytd: Decimal = ZERO
+    plan_fy: Decimal = ZERO
+    forecast_fy: Decimal = ZERO
+    risk_adjusted_fy: Decimal = ZERO
+    fye: Decimal = ZERO
+    pipeline_fy: Decimal = ZERO
+
+    def as_json(self) -> dict[str, str]:
+        """Decimal strings with two places, as the API and snapshots carry money."""
+        return {k: f"{v:.2f}" for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> Figures:
+        return cls(**{f.name: Decimal(data[f.name]) for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    key: str
+    label: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Rollup:
+    fy: str
+    as_at: str
+    group_by: str | None
+    rows: tuple[RollupRow, ...]
+    total: Figures
+
+    def as_json(self) -> dict:
+        return {
+            "fy": self.fy,
+            "as_at": self.as_at,
+            "group_by": self.group_by,
+            "rows": [{"key": r.key, "label": r.label, **r.figures.as_json()} for r in self.rows],
+            "total": self.total.as_json(),
+        }
+
+
+_SQL = f"""
+WITH {VALUED_CTE}
+SELECT {{keys}}
+       COALESCE(SUM(plan) FILTER (WHERE NOT pipeline AND period <= %(as_at)s), 0) AS plan_ytd,
+       COALESCE(SUM(actual_to_date) FILTER (WHERE NOT pipeline), 0) AS actual_ytd,
+       COALESCE(SUM(actual_unvalidated) FILTER (WHERE NOT pipeline AND period <= %(as_at)s), 0) AS unvalidated_ytd,
+       COALESCE(SUM(plan) FILTER (WHERE NOT pipeline), 0) AS plan_fy,
+       COALESCE(SUM({OUTTURN}) FILTER (WHERE NOT pipeline), 0) AS forecast_fy,
+       COALESCE(SUM({RISK_ADJUSTED}) FILTER (WHERE NOT pipeline), 0) AS risk_adjusted_fy,
+       12 * COALESCE(SUM({OUTTURN}) FILTER (WHERE NOT pipeline AND recurrence = 'recurrent' AND period = %(last)s), 0) AS fye,
+       COALESCE(SUM(forecast) FILTER (WHERE pipeline), 0) AS pipeline_fy
+FROM valued
+GROUP BY GROUPING SETS ({{sets}})
+"""
+_FIGURE_COLUMNS = (
+    "plan_ytd",
+    "actual_ytd",
+    "unvalidated_ytd",
+    "plan_fy",
+    "forecast_fy",
+    "risk_adjusted_fy",
+    "fye",
+    "pipeline_fy",
+)
+
+
+def _figures(values: dict) -> Figures:
+    money = {k: Decimal(values[k]).quantize(ZERO) for k in _FIGURE_COLUMNS}
+    return Figures(variance_ytd=money["actual_ytd"] - money["plan_ytd"], **money)
+
+
+def _run(fy: FinancialYear, as_at: str, groupings: tuple[str, ...]) -> dict[str | None, dict]:
+    sets = ", ".join([f"({GROUP_COLUMNS[g]})" for g in groupings] + ["()"])
+    keys = "".join(f"GROUPING({GROUP_COLUMNS[g]}) = 0 AS by_{g}, {GROUP_COLUMNS[g]}, " for g in groupings)
+    params = {"first": fy.first, "last": fy.last, "as_at": as_at}
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL.replace("{sets}", sets).replace("{keys}", keys), params)
+        columns = [c.name for c in cursor.description]
+        rows = [dict(zip(columns, r, strict=False)) for r in cursor.fetchall()]
+    out: dict[str | None, dict] = {g: {} for g in groupings}
+    out[None] = {}
+    for row in rows:
+        grouping = next((g for g in groupings if row[f"by_{g}"]), None)
+        key = row[GROUP_COLUMNS[grouping]] if grouping else None
+        out[grouping][key] = row
+    return out
+
+
+def _labelled_keys(grouping: str) -> list[tuple[object, str, str]]:
+    """(sql key, API key, label) for every value of a grouping, so every row appears even at zero."""
+    if grouping == "organisation":
+        return [(o.id, o.code, o.name) for o in Organisation.objects.order_by("code")]
+    if grouping == "workstream":
+        return [(w.id, w.code, w.name) for w in Workstream.objects.order_by("code")]
+    choices = {"benefit_class": BenefitClass, "stage": Stage, "delivery_confidence": Confidence}[grouping]
+    return [(value, value, label) for value, label in choices.choices]
+
+
+def _build(fy: FinancialYear, as_at: str, grouping: str | None, data: dict) -> Rollup:
+    total = _figures(data[None][None]) if None in data[None] else Figures()
+    rows: list[RollupRow] = []
+    if grouping:
+        for sql_key, key, label in _labelled_keys(grouping):
+            found = data[grouping].get(sql_key)
+            rows.append(RollupRow(key=key, label=label, figures=_figures(found) if found else Figures()))
+    return Rollup(fy=fy.label, as_at=as_at, group_by=grouping, rows=tuple(rows), total=total)
+
+
+def compute_rollup(*, fy: FinancialYear, as_at: str, group_by: str | None = None) -> Rollup:
+    """One grouping (or none) and the grand total. Caller checks `as_at in fy`."""
+    groupings = (group_by,) if group_by else ()
+    return _build(fy, as_at, group_by, _run(fy, as_at, groupings))
+
+
+def compute_all_rollups(*, fy: FinancialYear, as_at: str) -> dict[str, Rollup]:
+    """Every grouping and the total in one pass over the entries (GROUPING SETS)."""
+    data = _run(fy, as_at, GROUPINGS)
+    result = {"none": _build(fy, as_at, None, data)}
+    for grouping in GROUPINGS:
+        result[grouping] = _build(fy, as_at, grouping, data)
+    return result

@@ -1,0 +1,101 @@
+"""Checks several services share: trust scope, closed periods, optimistic versions, input shapes."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from benefits.errors import NotAllowed, PeriodClosed, StaleVersion, ValidationFailed
+from benefits.finance.calendar import CalendarError, parse_period
+from benefits.models import Initiative, Period, User
+from benefits.models.choices import PeriodStatus
+from benefits.policy import Action, can, can_on_trusts
+
+MAX_MONEY = Decimal("999999999999.99")
+
+
+def user_trust_ids(user: User) -> set[int]:
+    cached = getattr(user, "_trust_ids", None)
+    if cached is None:
+        cached = set(user.organisations.values_list("id", flat=True))
+        user._trust_ids = cached
+    return cached
+
+
+def initiative_trust_ids(initiative: Initiative) -> set[int]:
+    cached = getattr(initiative, "_trust_ids", None)
+    if cached is None:
+        cached = set(initiative.organisations.values_list("id", flat=True))
+        initiative._trust_ids = cached
+    return cached
+
+
+def require_register_write(user: User, initiative: Initiative) -> None:
+    """Programme office may write only initiatives involving one of their trusts (API.md)."""
+    if not can(user, Action.EDIT_REGISTER):
+        raise NotAllowed("Your role does not allow you to change initiatives, benefit lines or entries.")
+    if not can_on_trusts(user, Action.EDIT_REGISTER, initiative_trust_ids(initiative), user_trust_ids(user)):
+        raise NotAllowed(
+            f"You can only change initiatives of your own trust; {initiative.ref} does not involve any of your trusts."
+        )
+
+
+def require_version(obj, expected_version: int | None, label: str) -> None:
+    """Refuse a write based on an old read (If-Match / the form's version)."""
+    if expected_version is not None and int(expected_version) != obj.version:
+        raise StaleVersion(
+            f"{label} was changed by someone else since you loaded it (you had version {expected_version}, "
+            f"it is now version {obj.version}). Reload to see the newer values, then make your change again.",
+            current=obj,
+        )
+
+
+def latest_closed_period() -> str | None:
+    return Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
+
+
+def require_open(period: str, *, latest_closed: str | None = None, what: str = "change figures for") -> None:
+    closed = latest_closed if latest_closed is not None else latest_closed_period()
+    if closed is not None and period <= closed:
+        raise PeriodClosed(
+            f"{period} is closed (every month up to {closed} is closed), so you cannot {what} it. "
+            "Ask finance to reopen the month if a correction is needed."
+        )
+
+
+def clean_period(value: object, field: str = "period") -> str:
+    try:
+        parse_period(value)  # type: ignore[arg-type]
+    except CalendarError as exc:
+        raise ValidationFailed(str(exc), field=field, details={field: [str(exc)]}) from None
+    return value  # type: ignore[return-value]
+
+
+def clean_money(value: object, field: str, *, minimum: Decimal = Decimal("0"), places: int = 2) -> Decimal:
+    """A Decimal with at most `places` decimal places; floats are refused (they are not money)."""
+    if isinstance(value, (float, bool)):
+        raise ValidationFailed(
+            f"{field} must be given as a decimal string such as '125000.00'.",
+            field=field,
+            details={field: ["Give a decimal string such as '125000.00'."]},
+        )
+    try:
+        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(
+            f"'{value}' is not a number.", field=field, details={field: [f"'{value}' is not a number."]}
+        ) from None
+    if not number.is_finite():
+        raise ValidationFailed(f"'{value}' is not a number.", field=field, details={field: [f"'{value}' is not a number."]})
+    if number < minimum:
+        raise ValidationFailed(
+            f"{field} must be at least {minimum}.", field=field, details={field: [f"Must be at least {minimum}."]}
+        )
+    if number.as_tuple().exponent < -places:  # type: ignore[operator]
+        raise ValidationFailed(
+            f"{field} may have at most {places} decimal places.",
+            field=field,
+            details={field: [f"At most {places} decimal places."]},
+        )
+    if abs(number) > MAX_MONEY:
+        raise ValidationFailed(f"{field} is too large.", field=field, details={field: ["Too large: at most 999,999,999,999.99."]})
+    return number.quantize(Decimal(1).scaleb(-places))

@@ -1,0 +1,441 @@
+"""Writes to the register: organisations, workstreams, initiatives and benefit lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, connection, transaction
+
+from benefits.errors import Conflict, NotAllowed, ValidationFailed
+from benefits.finance.valuation import GBP
+from benefits.models import (
+    BenefitLine,
+    Entry,
+    EntryStatusChange,
+    ImportBatch,
+    Initiative,
+    Organisation,
+    UnitCost,
+    User,
+    Workstream,
+)
+from benefits.models.choices import MEASURES, BenefitClass, Confidence, ImpactStatus, Recurrence, Stage
+from benefits.policy import Action, can, can_on_trusts, require
+
+from . import audit
+from .common import clean_money, latest_closed_period, require_register_write, require_version, user_trust_ids
+from .valuation import revalue_entries
+
+INITIATIVE_FIELDS = (
+    "title",
+    "description",
+    "workstream",
+    "lead_organisation",
+    "stage",
+    "delivery_confidence",
+    "start_date",
+    "end_date",
+    "qia_status",
+    "eia_status",
+    "investment_one_off_gbp",
+    "investment_recurrent_gbp",
+)
+BENEFIT_FIELDS = (
+    "title",
+    "benefit_class",
+    "recurrence",
+    "is_disbenefit",
+    "organisation",
+    "measure",
+    "unit_cost",
+    "attribution_pct",
+)
+VALUE_FIELDS = ("is_disbenefit", "measure", "unit_cost", "attribution_pct")
+CHOICES = {
+    "stage": Stage.values,
+    "delivery_confidence": Confidence.values,
+    "qia_status": ImpactStatus.values,
+    "eia_status": ImpactStatus.values,
+    "benefit_class": BenefitClass.values,
+    "recurrence": Recurrence.values,
+}
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, field=field, details={field: [message]})
+
+
+def _check_choices(values: Mapping[str, Any]) -> None:
+    for name, allowed in CHOICES.items():
+        if name in values and values[name] not in allowed:
+            raise _invalid(name, f"'{values[name]}' is not a valid {name.replace('_', ' ')}; use one of {', '.join(allowed)}.")
+
+
+def _full_clean(obj, exclude: Iterable[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as exc:
+        details = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        first = next(iter(details.items()))
+        raise ValidationFailed(f"{first[0]}: {first[1][0]}", field=first[0], details=details) from None
+
+
+# --- organisations and workstreams -----------------------------------------------------------
+
+
+def save_organisation(
+    *, user: User, code: str, name: str, organisation: Organisation | None = None, expected_version: int | None = None
+) -> Organisation:
+    require(user, Action.ADMINISTER, what="change organisations")
+    with transaction.atomic():
+        if organisation is None:
+            org = Organisation(code=code, name=name)
+            _full_clean(org)
+            if Organisation.objects.filter(code=code).exists():
+                raise Conflict(f"Organisation {code} already exists.", field="code")
+            org.save()
+            audit.record(
+                user=user,
+                action="benefits.organisation.created",
+                object_type="organisation",
+                object_id=code,
+                changes={"code": [None, code], "name": [None, name]},
+            )
+            return org
+        org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        require_version(org, expected_version, f"Organisation {org.code}")
+        before = audit.field_values(org, ["name"])
+        org.name = name
+        _full_clean(org)
+        org.version += 1
+        org.save()
+        audit.record(
+            user=user,
+            action="benefits.organisation.updated",
+            object_type="organisation",
+            object_id=org.code,
+            changes=audit.diff(before, audit.field_values(org, ["name"])),
+        )
+        return org
+
+
+def create_workstream(*, user: User, code: str, name: str, sro: str = "", import_batch: ImportBatch | None = None) -> Workstream:
+    require(user, Action.EDIT_WORKSTREAM, what="create workstreams")
+    ws = Workstream(code=code, name=name, sro=sro or "")
+    _full_clean(ws)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ws.save()
+        except IntegrityError:
+            raise Conflict(f"Workstream {code} already exists.", field="code") from None
+        audit.record(
+            user=user,
+            action="benefits.workstream.created",
+            object_type="workstream",
+            object_id=code,
+            changes={"code": [None, code], "name": [None, name], "sro": [None, ws.sro]},
+            import_batch=import_batch,
+        )
+    return ws
+
+
+def update_workstream(
+    *, user: User, workstream: Workstream, changes: Mapping[str, Any], expected_version: int | None = None
+) -> Workstream:
+    require(user, Action.EDIT_WORKSTREAM, what="change workstreams")
+    with transaction.atomic():
+        ws = Workstream.objects.select_for_update().get(pk=workstream.pk)
+        require_version(ws, expected_version, f"Workstream {ws.code}")
+        before = audit.field_values(ws, ["name", "sro"])
+        for name in ("name", "sro"):
+            if name in changes:
+                setattr(ws, name, changes[name])
+        _full_clean(ws)
+        delta = audit.diff(before, audit.field_values(ws, ["name", "sro"]))
+        if delta:
+            ws.version += 1
+            ws.save()
+            audit.record(
+                user=user, action="benefits.workstream.updated", object_type="workstream", object_id=ws.code, changes=delta
+            )
+    return ws
+
+
+def delete_workstream(*, user: User, workstream: Workstream, expected_version: int | None = None) -> None:
+    require(user, Action.EDIT_WORKSTREAM, what="delete workstreams")
+    with transaction.atomic():
+        ws = Workstream.objects.select_for_update().get(pk=workstream.pk)
+        require_version(ws, expected_version, f"Workstream {ws.code}")
+        if ws.initiatives.exists():
+            raise Conflict(f"Workstream {ws.code} still has initiatives; move them to another workstream first.")
+        audit.record(
+            user=user,
+            action="benefits.workstream.deleted",
+            object_type="workstream",
+            object_id=ws.code,
+            changes={"name": [ws.name, None]},
+        )
+        ws.delete()
+
+
+# --- initiatives -----------------------------------------------------------------------------
+
+
+def _next_ref() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('benefits_initiative_ref_seq')")
+        (number,) = cursor.fetchone()
+    return f"AG-{number:04d}"
+
+
+def _check_trusts(user: User, lead: Organisation, orgs: set[Organisation]) -> None:
+    if not can_on_trusts(user, Action.EDIT_REGISTER, {o.pk for o in orgs}, user_trust_ids(user)):
+        raise NotAllowed("An initiative you create or change must involve at least one of your own trusts.")
+
+
+def _initiative_values(initiative: Initiative, orgs: Iterable[Organisation]) -> dict[str, Any]:
+    values = audit.field_values(initiative, INITIATIVE_FIELDS)
+    values["organisations"] = sorted(o.code for o in orgs)
+    return values
+
+
+def create_initiative(
+    *,
+    user: User,
+    fields: Mapping[str, Any],
+    organisations: Iterable[Organisation] = (),
+    import_batch: ImportBatch | None = None,
+) -> Initiative:
+    """A new initiative at any stage (schemes under way arrive at every stage); `ref` is generated."""
+    if not can(user, Action.EDIT_REGISTER):
+        raise NotAllowed("Your role does not allow you to create initiatives.")
+    _check_choices(fields)
+    unknown = set(fields) - set(INITIATIVE_FIELDS)
+    if unknown:
+        raise _invalid(sorted(unknown)[0], "This field cannot be set.")
+    for money in ("investment_one_off_gbp", "investment_recurrent_gbp"):
+        if fields.get(money) is not None:
+            fields = {**fields, money: clean_money(fields[money], money)}
+    initiative = Initiative(owner=user, **{k: v for k, v in fields.items() if v is not None or k in ("start_date", "end_date")})
+    orgs = set(organisations) | ({initiative.lead_organisation} if fields.get("lead_organisation") else set())
+    _full_clean(initiative, exclude=["ref", "owner"])
+    _check_trusts(user, initiative.lead_organisation, orgs)
+    with transaction.atomic():
+        initiative.ref = _next_ref()
+        initiative.save()
+        initiative.organisations.set(orgs)
+        initiative._trust_ids = {o.pk for o in orgs}
+        values = _initiative_values(initiative, orgs)
+        audit.record(
+            user=user,
+            action="benefits.initiative.created",
+            object_type="initiative",
+            object_id=initiative.ref,
+            changes={k: [None, v] for k, v in values.items()},
+            import_batch=import_batch,
+        )
+    return initiative
+
+
+def update_initiative(
+    *,
+    user: User,
+    initiative: Initiative,
+    changes: Mapping[str, Any],
+    organisations: Iterable[Organisation] | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    import_batch: ImportBatch | None = None,
+) -> Initiative:
+    """Change an initiative; any stage may be set, every change audited (API.md)."""
+    _check_choices(changes)
+    unknown = set(changes) - set(INITIATIVE_FIELDS)
+    if unknown:
+        raise _invalid(sorted(unknown)[0], "This field cannot be changed.")
+    with transaction.atomic():
+        obj = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        require_register_write(user, obj)
+        require_version(obj, expected_version, f"Initiative {obj.ref}")
+        current_orgs = set(obj.organisations.all())
+        before = _initiative_values(obj, current_orgs)
+        for name, value in changes.items():
+            if name in ("investment_one_off_gbp", "investment_recurrent_gbp") and value is not None:
+                value = clean_money(value, name)
+            setattr(obj, name, value)
+        _full_clean(obj, exclude=["ref", "owner"])
+        new_orgs = (set(organisations) if organisations is not None else set(current_orgs)) | {obj.lead_organisation}
+        if new_orgs != current_orgs:
+            _check_trusts(user, obj.lead_organisation, new_orgs)
+            dropped = {o.pk for o in current_orgs - new_orgs}
+            if dropped and obj.benefits.filter(organisation_id__in=dropped).exists():
+                raise Conflict(
+                    "A trust that some of this initiative's benefit lines accrue to cannot be removed; "
+                    "move those lines to another trust first.",
+                    field="organisations",
+                )
+        after = _initiative_values(obj, new_orgs)
+        delta = audit.diff(before, after)
+        if not delta:
+            return obj
+        obj.version += 1
+        obj.save()
+        if new_orgs != current_orgs:
+            obj.organisations.set(new_orgs)
+        obj._trust_ids = {o.pk for o in new_orgs}
+        audit.record(
+            user=user,
+            action="benefits.initiative.updated",
+            object_type="initiative",
+            object_id=obj.ref,
+            changes=delta,
+            reason=reason,
+            import_batch=import_batch,
+        )
+    return obj
+
+
+def delete_initiative(*, user: User, initiative: Initiative, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        obj = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        require_register_write(user, obj)
+        require_version(obj, expected_version, f"Initiative {obj.ref}")
+        if obj.benefits.exists():
+            raise Conflict(
+                f"{obj.ref} still has benefit lines; delete them first, or set its stage to cancelled to keep its history."
+            )
+        values = _initiative_values(obj, obj.organisations.all())
+        audit.record(
+            user=user,
+            action="benefits.initiative.deleted",
+            object_type="initiative",
+            object_id=obj.ref,
+            changes={k: [v, None] for k, v in values.items()},
+        )
+        obj.organisations.clear()
+        obj.delete()
+
+
+# --- benefit lines ---------------------------------------------------------------------------
+
+
+def _check_line(line: BenefitLine, initiative_orgs: set[int]) -> None:
+    _check_choices({"benefit_class": line.benefit_class, "recurrence": line.recurrence})
+    if line.measure not in MEASURES:
+        raise _invalid("measure", f"'{line.measure}' is not a measure; use one of {', '.join(MEASURES)}.")
+    if line.measure == GBP:
+        if line.unit_cost:
+            raise _invalid("unit_cost", "A line measured in GBP takes no unit cost.")
+    else:
+        if not line.unit_cost:
+            raise _invalid("unit_cost", f"A line measured in {line.measure} needs a unit cost.")
+        if not UnitCost.objects.filter(code=line.unit_cost).exists():
+            raise _invalid("unit_cost", f"There is no unit cost '{line.unit_cost}'.")
+    if line.organisation_id not in initiative_orgs:
+        raise _invalid("organisation", "The line's organisation must be one of the initiative's organisations.")
+    _full_clean(line, exclude=["initiative", "organisation"])
+
+
+def create_benefit(
+    *, user: User, initiative: Initiative, fields: Mapping[str, Any], import_batch: ImportBatch | None = None
+) -> BenefitLine:
+    """A benefit line; its organisation defaults to the initiative's lead (API.md)."""
+    unknown = set(fields) - set(BENEFIT_FIELDS)
+    if unknown:
+        raise _invalid(sorted(unknown)[0], "This field cannot be set.")
+    with transaction.atomic():
+        initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        require_register_write(user, initiative)
+        values = {k: v for k, v in fields.items() if v is not None}
+        if "attribution_pct" in values:
+            values["attribution_pct"] = clean_money(values["attribution_pct"], "attribution_pct")
+        line = BenefitLine(initiative=initiative, **values)
+        if line.organisation_id is None:
+            line.organisation_id = initiative.lead_organisation_id
+        line.unit_cost = line.unit_cost or ""
+        _check_line(line, set(initiative.organisations.values_list("id", flat=True)))
+        line.save()
+        values = audit.field_values(line, BENEFIT_FIELDS)
+        values["initiative"] = initiative.ref
+        audit.record(
+            user=user,
+            action="benefits.benefit.created",
+            object_type="benefit",
+            object_id=line.pk,
+            changes={k: [None, v] for k, v in values.items()},
+            import_batch=import_batch,
+        )
+    return line
+
+
+def update_benefit(
+    *,
+    user: User,
+    benefit: BenefitLine,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+    import_batch: ImportBatch | None = None,
+) -> BenefitLine:
+    """Change a line; a change to how it is valued revalues its entries (refused if a settled one moves)."""
+    unknown = set(changes) - set(BENEFIT_FIELDS)
+    if unknown:
+        raise _invalid(sorted(unknown)[0], "This field cannot be changed.")
+    with transaction.atomic():
+        line = BenefitLine.objects.select_related("initiative").select_for_update(of=("self",)).get(pk=benefit.pk)
+        require_register_write(user, line.initiative)
+        require_version(line, expected_version, f"Benefit line {line.pk}")
+        before = audit.field_values(line, BENEFIT_FIELDS)
+        for name, value in changes.items():
+            if name == "attribution_pct" and value is not None:
+                value = clean_money(value, "attribution_pct")
+            if name == "unit_cost" and value is None:
+                value = ""
+            setattr(line, name, value)
+        _check_line(line, set(line.initiative.organisations.values_list("id", flat=True)))
+        delta = audit.diff(before, audit.field_values(line, BENEFIT_FIELDS))
+        if not delta:
+            return line
+        events: list[audit.Event] = []
+        if set(delta) & set(VALUE_FIELDS):
+            entries = list(Entry.objects.select_for_update().filter(benefit=line))
+            events = revalue_entries(entries, {line.pk: line}, latest_closed=latest_closed_period())
+        line.version += 1
+        line.save()
+        audit.record(
+            user=user,
+            action="benefits.benefit.updated",
+            object_type="benefit",
+            object_id=line.pk,
+            changes=delta,
+            import_batch=import_batch,
+        )
+        audit.record_many(events, user=user, import_batch=import_batch)
+    return line
+
+
+def delete_benefit(*, user: User, benefit: BenefitLine, expected_version: int | None = None) -> None:
+    """Delete a line and its entries, unless any of them is settled (validated or in a closed month)."""
+    with transaction.atomic():
+        line = BenefitLine.objects.select_related("initiative").select_for_update(of=("self",)).get(pk=benefit.pk)
+        require_register_write(user, line.initiative)
+        require_version(line, expected_version, f"Benefit line {line.pk}")
+        entries = Entry.objects.filter(benefit=line)
+        latest = latest_closed_period()
+        if entries.filter(status="validated").exists() or (latest and entries.filter(period__lte=latest).exists()):
+            raise Conflict(f"Benefit line {line.pk} has validated actuals or figures in closed months, so it cannot be deleted.")
+        events = [
+            audit.Event("benefits.entry.deleted", "entry", str(e.pk), {"quantity": [str(e.quantity), None]}) for e in entries
+        ]
+        EntryStatusChange.objects.filter(entry__benefit=line).delete()
+        entries.delete()
+        audit.record_many(events, user=user)
+        audit.record(
+            user=user,
+            action="benefits.benefit.deleted",
+            object_type="benefit",
+            object_id=line.pk,
+            changes={k: [v, None] for k, v in audit.field_values(line, BENEFIT_FIELDS).items()},
+        )
+        line.delete()

@@ -1,0 +1,58 @@
+"""The cast (per trust: programme office, finance, executive; an admin; an outsider) and helpers."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.factories import UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need a real broker and worker: skipped without Redis, unless REQUIRE_SERVICES=1."""
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if broker.startswith("redis://"):
+        return
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not a Redis URL.")
+    skip = pytest.mark.skip(reason="needs CELERY_BROKER_URL=redis://… (a real broker and worker); CI sets it")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def pmo_rye(db):
+    return UserFactory(username="pmo.rye", first_name="Priya", last_name="Patel", role="programme_office", orgs=["RYE"])
+
+
+@pytest.fixture
+def pmo_ryd(db):
+    return UserFactory(username="pmo.ryd", first_name="Dan", last_name="Davies", role="programme_office", orgs=["RYD"])
+
+
+@pytest.fixture
+def finance_rye(db):
+    return UserFactory(username="finance.rye", first_name="Fiona", last_name="Reid", role="finance", orgs=["RYE"])
+
+
+@pytest.fixture
+def finance_ryd(db):
+    return UserFactory(username="finance.ryd", first_name="Frank", last_name="Doyle", role="finance", orgs=["RYD"])
+
+
+@pytest.fixture
+def executive(db):
+    return UserFactory(username="exec", first_name="Eve", last_name="Exton", role="executive", orgs=["RYE", "RYD"])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", first_name="Ada", last_name="Admin", role="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but with no role: may read nothing and write nothing."""
+    return UserFactory(username="outsider", role="", orgs=[])
