@@ -1,6 +1,9 @@
-"""Web page routes."""
+"""Web page routes. Each area keeps its own routes module; this file only joins them."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("benefits.web.routes")),  # sign-in, dashboard, register, initiative, finance, board packs, history
+    path("", include("benefits.web.imports")),  # Excel import and export pages
+]

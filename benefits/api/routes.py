@@ -1,0 +1,3 @@
+"""API routes of this area (to be filled in)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Page routes of this area (to be filled in)."""
+
+urlpatterns: list = []
