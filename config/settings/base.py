@@ -126,9 +126,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Deny by default: reads need a role, writes need the view's policy action (benefits/api/permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["benefits.api.permissions.PolicyPermission"],
+    "DEFAULT_SCHEMA_CLASS": "benefits.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "benefits.api.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "benefits.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
