@@ -18,7 +18,7 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError("REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not a Redis URL.")
     skip = pytest.mark.skip(reason="needs CELERY_BROKER_URL=redis://… (a real broker and worker); CI sets it")
     for item in items:
-        if "services" in item.keywords:
+        if item.get_closest_marker("services"):
             item.add_marker(skip)
 
 
