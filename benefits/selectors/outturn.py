@@ -19,7 +19,7 @@ cells AS (
     GROUP BY e.benefit_id, e.period
 ),
 valued AS (
-    SELECT b.organisation_id, i.workstream_id, b.benefit_class, i.stage, i.delivery_confidence,
+    SELECT b.initiative_id, b.organisation_id, i.workstream_id, b.benefit_class, i.stage, i.delivery_confidence,
            b.recurrence, c.period,
            (i.stage = 'idea') AS pipeline,
            COALESCE(c.plan, 0) AS plan,
