@@ -63,6 +63,8 @@ def _flatten(detail: Any) -> Any:
         return {str(k): _flatten(v) for k, v in detail.items()}
     if isinstance(detail, list):
         return [_flatten(v) for v in detail]
+    if detail is None or isinstance(detail, (bool, int)):
+        return detail
     return str(detail)
 
 

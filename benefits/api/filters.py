@@ -1,0 +1,116 @@
+"""List filters (API.md, Resources) with django-filter; a malformed or unknown value is a 400 naming it."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from benefits.models import AuditEvent, BenefitLine, Entry, Initiative, UnitCost
+from benefits.models.choices import BenefitClass, Confidence, EntryStatus, Series, Stage
+
+from .fields import PERIOD_PATTERN
+
+BIGINT = 2**63 - 1
+OBJECT_TYPES = [
+    "organisation",
+    "workstream",
+    "initiative",
+    "benefit",
+    "entry",
+    "period",
+    "unit_cost",
+    "confidence_weight",
+    "target",
+    "snapshot",
+    "board_pack",
+    "import",
+    "user",
+]
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number that fits the database (no '1.5', no 20 digits)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT)
+        super().__init__(*args, **kwargs)
+
+
+class PeriodFilter(filters.CharFilter):
+    field_class = forms.RegexField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("regex", PERIOD_PATTERN)
+        kwargs.setdefault("error_messages", {"invalid": "Use a month in the form YYYY-MM, for example 2025-06."})
+        super().__init__(*args, **kwargs)
+
+
+class InitiativeFilter(filters.FilterSet):
+    workstream = filters.CharFilter(field_name="workstream__code", help_text="Workstream code.")
+    lead_organisation = filters.CharFilter(field_name="lead_organisation__code", help_text="Organisation code.")
+    organisation = filters.CharFilter(method="filter_organisation", help_text="Initiatives involving this organisation (code).")
+    stage = filters.ChoiceFilter(choices=Stage.choices)
+    delivery_confidence = filters.ChoiceFilter(choices=Confidence.choices)
+    search = filters.CharFilter(method="filter_search", help_text="Words in the ref, title or description.")
+
+    class Meta:
+        model = Initiative
+        fields = ["workstream", "lead_organisation", "organisation", "stage", "delivery_confidence", "search"]
+
+    def filter_organisation(self, queryset, name, value):
+        through = Initiative.organisations.through
+        return queryset.filter(Exists(through.objects.filter(initiative_id=OuterRef("pk"), organisation__code=value)))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(ref__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value))
+
+
+class BenefitFilter(filters.FilterSet):
+    initiative = filters.CharFilter(field_name="initiative__ref", help_text="Initiative ref.")
+    benefit_class = filters.ChoiceFilter(choices=BenefitClass.choices)
+    organisation = filters.CharFilter(field_name="organisation__code", help_text="Organisation code.")
+
+    class Meta:
+        model = BenefitLine
+        fields = ["initiative", "benefit_class", "organisation"]
+
+
+class EntryFilter(filters.FilterSet):
+    benefit = IdFilter(field_name="benefit_id", help_text="Benefit line id.")
+    initiative = filters.CharFilter(field_name="benefit__initiative__ref", help_text="Initiative ref.")
+    series = filters.ChoiceFilter(choices=Series.choices)
+    status = filters.ChoiceFilter(choices=EntryStatus.choices)
+    period = PeriodFilter(field_name="period")
+    period_from = PeriodFilter(field_name="period", lookup_expr="gte", help_text="First month, YYYY-MM.")
+    period_to = PeriodFilter(field_name="period", lookup_expr="lte", help_text="Last month, YYYY-MM.")
+
+    class Meta:
+        model = Entry
+        fields = ["benefit", "initiative", "series", "status", "period", "period_from", "period_to"]
+
+
+class UnitCostFilter(filters.FilterSet):
+    code = filters.CharFilter(field_name="code")
+
+    class Meta:
+        model = UnitCost
+        fields = ["code"]
+
+
+class AuditFilter(filters.FilterSet):
+    object_type = filters.ChoiceFilter(choices=[(t, t) for t in OBJECT_TYPES])
+    object_id = filters.CharFilter(field_name="object_id", help_text="The object's key as in its path: RYE, AG-0001, 42, 2025-06.")
+    user = filters.CharFilter(field_name="actor", help_text="Username (or a system run's name).")
+    action = filters.CharFilter(field_name="action", help_text="e.g. benefits.entry.validated")
+    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", help_text="ISO 8601 date-time.")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["object_type", "object_id", "user", "action", "since"]
