@@ -144,6 +144,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per shared choice set (benefits/models/choices.py).
+    "ENUM_NAME_OVERRIDES": {
+        "ImpactStatusEnum": "benefits.models.choices.ImpactStatus",
+        "BenefitClassEnum": "benefits.models.choices.BenefitClass",
+        "StageEnum": "benefits.models.choices.Stage",
+        "DeliveryConfidenceEnum": "benefits.models.choices.Confidence",
+        "SeriesEnum": "benefits.models.choices.Series",
+    },
 }
 
 # Celery: Redis in production; kombu's filesystem transport when no broker is configured.
