@@ -17,7 +17,7 @@ def _ensure_database() -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    params = {"dbname": "postgres", "user": db.get("USER") or "postgres", "host": db.get("HOST") or None,
+    params = {"dbname": "postgres", "user": db.get("USER") or "postgres", "host": db.get("HOST") or db.get("OPTIONS", {}).get("host") or None,
               "port": db.get("PORT") or None, "password": db.get("PASSWORD") or None}
     with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()

@@ -24,7 +24,8 @@ valued AS (
            (i.stage = 'idea') AS pipeline,
            COALESCE(c.plan, 0) AS plan,
            COALESCE(c.forecast, 0) AS forecast,
-           COALESCE(c.actual_unvalidated, 0) AS actual_unvalidated,
+           -- a cancelled initiative still counts validated actuals, not drafts or submissions (ADR 0020)
+           CASE WHEN i.stage = 'cancelled' THEN 0 ELSE COALESCE(c.actual_unvalidated, 0) END AS actual_unvalidated,
            -- validated actual of a month to date: counts as achieved and replaces the forecast
            CASE WHEN c.period <= %(as_at)s THEN c.actual_validated END AS actual_to_date,
            -- a cancelled initiative's forecasts count as zero (FINANCE.md, which initiatives count)

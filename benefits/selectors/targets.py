@@ -85,12 +85,18 @@ GROUP BY period
 
 
 def _monthly(target: Target, as_at: str) -> dict[str, tuple[Decimal, Decimal, Decimal, Decimal]]:
+    """(plan, validated actual to date, outturn, risk-adjusted) by month of the counted lines.
+
+    The run-rate basis reads month `as_at` even outside the window: FINANCE.md defines its
+    `achieved` as 12 × that month's validated actuals, with no window (ADR 0021).
+    """
+    run_rate = target.basis == TargetBasis.ANNUAL_RUN_RATE
     params = {
-        "first": target.start_period,
-        "last": target.end_period,
+        "first": min(target.start_period, as_at) if run_rate else target.start_period,
+        "last": max(target.end_period, as_at) if run_rate else target.end_period,
         "as_at": as_at,
         "classes": list(target.benefit_classes),
-        "recurrent_only": target.basis == TargetBasis.ANNUAL_RUN_RATE,
+        "recurrent_only": run_rate,
     }
     with connection.cursor() as cursor:
         cursor.execute(_SQL, params)
@@ -115,13 +121,13 @@ def target_progress(*, target: Target, as_at: str) -> TargetProgress:
             cum_outturn += outturn
             points.append(TrajectoryPoint(month, cum_plan, cum_actual if month <= as_at else None, cum_outturn))
     if run_rate:
-        achieved = TWELVE * monthly.get(as_at, empty)[1] if target.start_period <= as_at <= target.end_period else ZERO
+        achieved = TWELVE * monthly.get(as_at, empty)[1]
         end = monthly.get(target.end_period, empty)
         forecast, risk_adjusted = TWELVE * end[2], TWELVE * end[3]
     else:
-        achieved = sum((v[1] for m, v in monthly.items() if m <= as_at), ZERO)
-        forecast = sum((v[2] for v in monthly.values()), ZERO)
-        risk_adjusted = sum((v[3] for v in monthly.values()), ZERO)
+        achieved = cum_actual  # the SQL's actual is 0 after as_at, so this is Σ over the window up to as_at
+        forecast = cum_outturn
+        risk_adjusted = sum((monthly.get(m, empty)[3] for m in months), ZERO)
     amount = target.amount_gbp
     return TargetProgress(
         target_id=target.pk,
