@@ -114,8 +114,12 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Plain copies locally (collectstatic of the design system's 1,400 files takes seconds, not minutes);
+    # production.py switches to compressed, hashed names.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve straight from the finders outside production, so no collectstatic is needed to run or test.
+WHITENOISE_USE_FINDERS = True
 
 # Sessions and cache in the database: web processes stay stateless.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
