@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export XDG_RUNTIME_DIR ?= $(CURDIR)/var/run
 
 .PHONY: run test venv deps npm static migrate demo bench lint stop-db clean ci
 
@@ -19,10 +20,11 @@ node_modules/.installed: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Outside production whitenoise serves straight from the finders; collectstatic is for deployments.
 static: venv npm
-	@$(PY) manage.py collectstatic --noinput -v 0
+	@mkdir -p var/run
 
-migrate: venv
+migrate: static
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py createcachetable
 
@@ -39,8 +41,7 @@ run: static demo
 	@echo ""
 	@.venv/bin/honcho start -f Procfile
 
-test: venv npm
-	@$(PY) manage.py collectstatic --noinput -v 0
+test: static
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
