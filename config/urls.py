@@ -12,3 +12,8 @@ urlpatterns = [
     path("api/v1/", include("benefits.api.urls")),
     path("", include("benefits.web.urls")),
 ]
+
+# Error pages in plain words (the API answers JSON from the same handlers).
+handler403 = "benefits.web.views.error_403"
+handler404 = "benefits.web.views.error_404"
+handler500 = "benefits.web.views.error_500"

@@ -71,6 +71,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The pages (benefits/web): NHS.UK components from nhsuk-frontend-jinja (ADR 0040).
+        # Second, so the admin, DRF and the board pack keep the Django engine; pages ask for it by name.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "benefits.web.jinja2.environment"},
+    },
 ]
 
 # One engine everywhere: PostgreSQL. Unset DATABASE_URL means the embedded server under var/.
@@ -157,6 +166,12 @@ SPECTACULAR_SETTINGS = {
         "SeriesEnum": "benefits.models.choices.Series",
     },
 }
+
+# Excel imports (benefits/excel/reader.py, ADR 0051): refused before unpacking above these.
+EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+EXCEL_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("EXCEL_IMPORT_MAX_UNCOMPRESSED_BYTES", default=400 * 1024 * 1024)
+EXCEL_IMPORT_MAX_RATIO = env.int("EXCEL_IMPORT_MAX_RATIO", default=200)  # uncompressed ÷ compressed, per part and whole
+EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=50_000)  # data rows over all sheets
 
 # Celery: Redis in production; kombu's filesystem transport when no broker is configured.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")

@@ -1,0 +1,63 @@
+"""Rendering pages and mapping domain errors to pages: the one helper for the web (STYLE.md rule 3).
+
+Other page modules (e.g. web/imports.py) use `render_page` and `page_view` too.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+
+from benefits.errors import DomainError, NotAllowed, NotFound
+from benefits.models import Initiative  # noqa: F401  (import keeps the app registry warm for the env)
+
+log = logging.getLogger(__name__)
+
+
+def render_page(request: HttpRequest, template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
+    """Render a Jinja2 template of templates/benefits with the layout's needs."""
+    html = render_to_string(template, context or {}, request=request, using="jinja2")
+    return HttpResponse(html, status=status)
+
+
+def forbidden_page(request: HttpRequest, message: str = "") -> HttpResponse:
+    return render_page(request, "benefits/errors/403.jinja", {"message": message}, status=403)
+
+
+def not_found_page(request: HttpRequest, message: str = "") -> HttpResponse:
+    return render_page(request, "benefits/errors/404.jinja", {"message": message}, status=404)
+
+
+def conflict_page(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return render_page(request, "benefits/errors/conflict.jinja", {"message": error.message}, status=error.status)
+
+
+def page_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in users only; a user with no role sees whom to ask; domain errors become pages.
+
+    Views handle the errors they can explain beside a form (validation, stale versions)
+    themselves; whatever escapes is shown here in plain words, never as a 500.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.role:
+            return redirect("web:no_role")
+        try:
+            return fn(request, *args, **kwargs)
+        except NotAllowed as exc:
+            return forbidden_page(request, exc.message)
+        except NotFound as exc:
+            return not_found_page(request, exc.message)
+        except DomainError as exc:
+            return conflict_page(request, exc)
+
+    return wrapper
