@@ -1,0 +1,91 @@
+"""HTML → PDF with WeasyPrint, locked down and reproducible (ADR 0030, ADR 0034).
+
+- The url fetcher serves only files under `static/reports/` (the pack's own stylesheet): no
+  network, no redirects, no `data:`, no `file:` outside that folder. Anything else is refused
+  before a socket or a file is opened, so hostile text that somehow became markup fetches nothing.
+- The PDF's dates come from the snapshot (`created`), and its file identifier is fixed, so the
+  same HTML gives the same bytes every time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from django.conf import settings
+from django.template import engines
+
+log = logging.getLogger(__name__)
+# WeasyPrint logs every layout step at INFO; a worker's log wants only its warnings.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+REPORTS_STATIC = Path(settings.BASE_DIR) / "static" / "reports"
+
+
+class FetchRefused(ValueError):
+    """A resource outside the pack's static folder was asked for; WeasyPrint skips it."""
+
+
+class StaticOnlyFetcher(weasyprint.URLFetcher):
+    """Serves `file:` URLs inside one folder and refuses everything else without opening it."""
+
+    def __init__(self, root: Path = REPORTS_STATIC) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False, timeout=1)
+        self.root = root.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> weasyprint.urls.URLFetcherResponse:
+        parts = urlsplit(url)
+        path = Path(url2pathname(parts.path)).resolve() if parts.scheme == "file" and parts.netloc in ("", "localhost") else None
+        if path is None or not path.is_relative_to(self.root) or not path.is_file():
+            self.refused.append(url)
+            log.info("board pack: refused to fetch %s", url[:200])
+            raise FetchRefused(f"refused to fetch {url[:200]!r}: only the pack's own static files are served")
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return weasyprint.urls.URLFetcherResponse(url=path.as_uri(), body=path.read_bytes(), headers={"Content-Type": media_type})
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    pdf: bytes
+    pages: int
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+
+def render_html(template: str, context: dict) -> str:
+    """Django templates (autoescaping on), asked for by engine name: the pages use Jinja2."""
+    return engines["django"].get_template(template).render(context)
+
+
+def render_pdf(
+    html: str,
+    *,
+    created: dt.datetime,
+    identifier: str,
+    fetcher: StaticOnlyFetcher | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> RenderedPdf:
+    """Lay out and write the PDF; `created` becomes both metadata dates, `identifier` the PDF /ID."""
+    fetcher = fetcher or StaticOnlyFetcher()
+    base_url = REPORTS_STATIC.resolve().as_uri() + "/"
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    if on_progress:
+        on_progress("laid out")
+    stamp = created.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    document.metadata.created = stamp
+    document.metadata.modified = stamp
+    pdf = document.write_pdf(pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode())
+    if on_progress:
+        on_progress("written")
+    return RenderedPdf(pdf=pdf, pages=len(document.pages))
