@@ -53,7 +53,7 @@ class NhsForm(forms.Form):
         self.add_error(field, message)
 
 
-class LoginForm(forms.Form):
+class LoginForm(NhsForm):
     username = forms.CharField(max_length=150, error_messages={"required": "Enter your username."})
     password = forms.CharField(strip=False, error_messages={"required": "Enter your password."})
 

@@ -1,8 +1,20 @@
 """Page routes: sign-in, dashboard, register, initiative and its grid, finance, board packs, history."""
 
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
+
+
+class NhsAsset(RedirectView):
+    """nhsuk-frontend's precompiled CSS names its icons at /assets/…: send those to the collected static copy."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static(f"nhsuk/assets/{kwargs['rest']}")
+
 
 urlpatterns = [
     path("accounts/login/", views.login_view, name="login"),
@@ -25,5 +37,6 @@ urlpatterns = [
     path("board-packs/", views.board_packs, name="board_packs"),
     path("board-packs/<int:pack_id>/progress/", views.board_pack_progress, name="board_pack_progress"),
     path("board-packs/<int:pack_id>/download/", views.board_pack_download, name="board_pack_download"),
+    path("assets/<path:rest>", NhsAsset.as_view(), name="nhsuk_asset"),
     path("history/<str:object_type>/<str:object_id>/", views.history, name="history"),
 ]
