@@ -2,7 +2,7 @@
 
 `PolicyPermission` is REST_FRAMEWORK's default permission class, so every API view gets it:
 - no user → 401; a user without a role (or inactive) → 403 on everything, reads included;
-- safe methods (GET, HEAD, OPTIONS) need `Action.VIEW`;
+- safe methods (GET, HEAD, OPTIONS) need `Action.VIEW`; a method the view does not handle → 405;
 - any other method needs the view's `write_action` (or `write_actions[view.action]` on a viewset);
   a view that names none refuses every write with 403.
 
@@ -35,6 +35,14 @@ def required_action(request, view) -> Action | None:
     return getattr(view, "write_action", None)
 
 
+def _handles(request, view) -> bool:
+    """Whether the view has a handler for this method (viewsets map methods to actions)."""
+    action_map = getattr(view, "action_map", None)
+    if action_map is not None:
+        return request.method.lower() in action_map or request.method == "OPTIONS"
+    return hasattr(view, request.method.lower())
+
+
 class PolicyPermission(BasePermission):
     """Role check from policy.ROLE_ACTIONS; unauthenticated → 401, no role or no right → 403."""
 
@@ -44,6 +52,8 @@ class PolicyPermission(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return False
+        if not _handles(request, view):
+            return True  # let the view answer 405 Method Not Allowed rather than a misleading 403
         action = required_action(request, view)
         return action is not None and can(user, action)
 
