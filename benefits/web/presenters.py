@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import Markup
 
 from benefits.finance.calendar import FinancialYear, add_months, month_name, months_between, short_month_name
 from benefits.finance.rounding import pounds_pence, whole_pounds
@@ -48,12 +49,11 @@ from benefits.models.choices import (
     Stage,
 )
 from benefits.policy import Action, can, can_on_trusts
+from benefits.reports import charts
 from benefits.selectors.exceptions import initiative_exceptions
 from benefits.selectors.rollups import compute_rollup
 from benefits.selectors.targets import TargetProgress, all_target_progress
 from benefits.services.entries import own_entry_ids
-
-from . import charts
 
 ZERO = Decimal("0.00")
 CONFIDENCE_TAG = {
@@ -239,7 +239,8 @@ def _target_card(p: TargetProgress) -> TargetCard:
         on_track=p.on_track,
         statement=on_track_statement(p),
         basis="annual run rate" if p.basis == "annual_run_rate" else "cumulative",
-        chart_svg=charts.trajectory_svg(p, title=f"{p.name}: trajectory to {whole_pounds(p.amount_gbp)}"),
+        # the board pack's own chart (escaped text, no scripts or inline styles), the same figures as the table
+        chart_svg=Markup(charts.trajectory_svg(p.as_json(), title=f"{p.name}: trajectory to {whole_pounds(p.amount_gbp)}", chart_id=f"chart-{p.target_id}")),  # noqa: S704
         chart_rows=rows,
         chart_id=f"target-{p.target_id}",
     )
