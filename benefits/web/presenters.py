@@ -565,10 +565,13 @@ def _money_text(value: Decimal | None) -> str:
     return "" if value is None else pounds_pence(value)
 
 
-def sent_back_reasons(entry_ids: list[int]) -> dict[int, str]:
-    """The reason of each actual's latest send-back, where its latest step was one (one query)."""
+def sent_back_reasons(entries) -> dict[int, str]:
+    """The reason of each actual's latest send-back, where its latest step was one (one query).
+
+    `entries` is a queryset of actuals (a subquery, so the query count never depends on the rows).
+    """
     latest: dict[int, EntryStatusChange] = {}
-    for change in EntryStatusChange.objects.filter(entry_id__in=entry_ids).order_by("entry_id", "at", "id"):
+    for change in EntryStatusChange.objects.filter(entry__in=entries.values("id")).order_by("entry_id", "at", "id"):
         latest[change.entry_id] = change
     return {
         i: c.reason
@@ -617,9 +620,10 @@ def _row(line: BenefitLine, series: str, fy: FinancialYear, entries: dict, **kw)
 
 def grid_row(*, line: BenefitLine, series: str, fy: FinancialYear, editable: bool) -> GridRow:
     """One row of the grid, for the htmx cell response (totals updated in place): two queries."""
-    entries = {(e.benefit_id, e.period, e.series): e for e in line.entries.filter(period__gte=fy.first, period__lte=fy.last, series=series)}
+    in_year = line.entries.filter(period__gte=fy.first, period__lte=fy.last, series=series)
+    entries = {(e.benefit_id, e.period, e.series): e for e in in_year}
     latest_closed = Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
-    reasons = sent_back_reasons([e.pk for e in entries.values()]) if series == Series.ACTUAL else {}
+    reasons = sent_back_reasons(in_year) if series == Series.ACTUAL else {}
     return _row(line, series, fy, entries, editable_line=editable, latest_closed=latest_closed, reasons=reasons)
 
 
@@ -656,11 +660,9 @@ def initiative_page(*, user: User, initiative: Initiative, fy: FinancialYear) ->
     trust_ids = {o.pk for o in orgs}
     editable = may_edit(user, initiative, trust_ids)
     lines = list(initiative.benefits.select_related("organisation").order_by("id"))
-    entries = {
-        (e.benefit_id, e.period, e.series): e
-        for e in Entry.objects.filter(benefit__initiative=initiative, period__gte=fy.first, period__lte=fy.last)
-    }
-    reasons = sent_back_reasons([e.pk for e in entries.values() if e.series == Series.ACTUAL])
+    in_year = Entry.objects.filter(benefit__initiative=initiative, period__gte=fy.first, period__lte=fy.last)
+    entries = {(e.benefit_id, e.period, e.series): e for e in in_year}
+    reasons = sent_back_reasons(in_year.filter(series=Series.ACTUAL))
     latest_closed = Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
     grids = []
     for line in lines:
@@ -1062,10 +1064,11 @@ def history(*, title: str, back_href: str, events, page: int) -> History:
     entry_ids = {int(e.object_id) for e in evs if e.object_type == "entry" and e.object_id.isdigit()}
     entries = {
         str(e["id"]): {"period": e["period"], "series": e["series"], "line": e["benefit__title"], "measure": e["benefit__measure"]}
-        for e in Entry.objects.filter(pk__in=entry_ids).values("id", "period", "series", "benefit__title", "benefit__measure")
+        # `or {0}`: an empty IN skips the query; keep the count the same whatever the page holds
+        for e in Entry.objects.filter(pk__in=entry_ids or {0}).values("id", "period", "series", "benefit__title", "benefit__measure")
     }
     line_ids = {int(e.object_id) for e in evs if e.object_type == "benefit" and e.object_id.isdigit()}
-    lines = {str(k): v for k, v in BenefitLine.objects.filter(pk__in=line_ids).values_list("id", "title")}
+    lines = {str(k): v for k, v in BenefitLine.objects.filter(pk__in=line_ids or {0}).values_list("id", "title")}
     items = []
     for e in evs:
         who = e.user.display_name if e.user else e.actor
