@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from benefits.models import AuditEvent, ImportBatch, User
 
@@ -79,6 +81,10 @@ def record_many(
     events: Iterable[Event], *, user: User | None, import_batch: ImportBatch | None = None, system: str | None = None
 ) -> int:
     """Many audit rows in one INSERT, for bulk writes (bulk_create bypasses signals; we don't rely on them)."""
+    events = list(events)
+    if len(events) > COPY_THRESHOLD:
+        _copy_events(events, user=user, import_batch=import_batch, actor=actor_name(user, system))
+        return len(events)
     rows = [
         AuditEvent(
             user=user,
@@ -94,3 +100,19 @@ def record_many(
     ]
     AuditEvent.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+COPY_THRESHOLD = 5000
+
+
+def _copy_events(events: list[Event], *, user: User | None, import_batch: ImportBatch | None, actor: str) -> None:
+    """COPY for the hundreds of thousands of events of a whole-tracker import (the same rows bulk_create writes)."""
+    stamp = timezone.now()
+    user_id = user.pk if user is not None else None
+    batch_id = import_batch.pk if import_batch is not None else None
+    columns = "at, user_id, actor, action, object_type, object_id, changes, reason, import_batch_id"
+    dumps = json.dumps
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY benefits_auditevent ({columns}) FROM STDIN") as copy:
+        write = copy.write_row
+        for e in events:
+            write((stamp, user_id, actor, e.action, e.object_type, str(e.object_id), dumps(e.changes), e.reason, batch_id))

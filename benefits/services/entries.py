@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.timezone import now
 
@@ -16,7 +17,15 @@ from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action, can
 
 from . import audit
-from .common import clean_money, clean_period, latest_closed_period, require_open, require_register_write, require_version
+from .common import (
+    clean_money,
+    clean_period,
+    insert_history_skipped,
+    latest_closed_period,
+    require_open,
+    require_register_write,
+    require_version,
+)
 from .valuation import Valuer
 
 MAX_BULK = 5000
@@ -154,13 +163,18 @@ class BulkRow:
     quantity: object
 
 
-def bulk_upsert_entries(*, user: User, rows: Sequence[BulkRow], import_batch: ImportBatch | None = None) -> dict[str, int]:
+def bulk_upsert_entries(
+    *, user: User, rows: Sequence[BulkRow], import_batch: ImportBatch | None = None, max_rows: int | None = MAX_BULK
+) -> dict[str, int]:
     """Create or update up to 5,000 entries in one transaction; any bad row refuses them all.
+
+    `max_rows=None` lifts the API's limit for Excel imports, which are checked cell by cell
+    before they get here and may carry a whole tracker (720,000 cells).
 
     Errors are collected per row index (API.md, entries/bulk) so the caller can list them all.
     One lookup of the lines, one of the existing entries, one bulk insert, one bulk update.
     """
-    if len(rows) > MAX_BULK:
+    if max_rows is not None and len(rows) > max_rows:
         raise ValidationFailed(
             f"At most {MAX_BULK} entries may be sent at once; this request has {len(rows)}.",
             field="entries",
@@ -207,7 +221,7 @@ def bulk_upsert_entries(*, user: User, rows: Sequence[BulkRow], import_batch: Im
         }
         valuer = Valuer(line.unit_cost for line in lines.values())
         refused: dict[int, str | None] = {}
-        to_create: list[Entry] = []
+        to_create: list[NewEntry] = []
         to_update: list[Entry] = []
         events: list[audit.Event] = []
         for i, benefit_id, period, series, qty in cleaned:
@@ -236,16 +250,7 @@ def bulk_upsert_entries(*, user: User, rows: Sequence[BulkRow], import_batch: Im
             entry = existing.get((benefit_id, period, series))
             if entry is None:
                 to_create.append(
-                    Entry(
-                        benefit=line,
-                        period=period,
-                        series=series,
-                        quantity=qty,
-                        value_gbp=value,
-                        status=EntryStatus.DRAFT if series == Series.ACTUAL else None,
-                        created_by=user,
-                        updated_by=user,
-                    )
+                    NewEntry(benefit_id, period, series, qty, value, EntryStatus.DRAFT if series == Series.ACTUAL else None)
                 )
                 continue
             if series == Series.ACTUAL and entry.status != EntryStatus.DRAFT:
@@ -271,19 +276,19 @@ def bulk_upsert_entries(*, user: User, rows: Sequence[BulkRow], import_batch: Im
                 field="entries",
                 details={"entries": [{"index": i, "errors": msgs} for i, msgs in sorted(errors.items())]},
             )
-        created = Entry.objects.bulk_create(to_create, batch_size=2000)
-        for entry in created:
+        created = _insert_entries(to_create, user)
+        for pk, new in zip(created, to_create, strict=True):
             events.append(
                 audit.Event(
                     "benefits.entry.created",
                     "entry",
-                    str(entry.pk),
+                    str(pk),
                     {
-                        "benefit": [None, entry.benefit_id],
-                        "period": [None, entry.period],
-                        "series": [None, entry.series],
-                        "quantity": [None, str(entry.quantity)],
-                        "value_gbp": [None, str(entry.value_gbp)],
+                        "benefit": [None, new.benefit_id],
+                        "period": [None, new.period],
+                        "series": [None, new.series],
+                        "quantity": [None, str(new.quantity)],
+                        "value_gbp": [None, str(new.value_gbp)],
                     },
                 )
             )
@@ -293,6 +298,54 @@ def bulk_upsert_entries(*, user: User, rows: Sequence[BulkRow], import_batch: Im
             )
         audit.record_many(events, user=user, import_batch=import_batch)
     return {"created": len(created), "updated": len(to_update)}
+
+
+COPY_THRESHOLD = 5000
+_ENTRY_COLUMNS = (
+    "id, benefit_id, period, series, quantity, value_gbp, status, version, created_by_id, updated_by_id, created_at, updated_at"
+)
+
+
+class NewEntry(NamedTuple):
+    benefit_id: int
+    period: str
+    series: str
+    quantity: Decimal
+    value_gbp: Decimal
+    status: str | None
+
+
+def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
+    """Insert new entries, returning their ids: bulk_create for the usual few, COPY for a whole tracker (ADR 0054)."""
+    if len(entries) <= COPY_THRESHOLD:
+        created = Entry.objects.bulk_create(
+            [
+                Entry(
+                    benefit_id=e.benefit_id,
+                    period=e.period,
+                    series=e.series,
+                    quantity=e.quantity,
+                    value_gbp=e.value_gbp,
+                    status=e.status,
+                    created_by=user,
+                    updated_by=user,
+                )
+                for e in entries
+            ],
+            batch_size=2000,
+        )
+        return [e.pk for e in created]
+    stamp = now()
+    with insert_history_skipped("benefits.Entry", len(entries)), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('benefits_entry', 'id')) FROM generate_series(1, %s)", [len(entries)]
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        with cursor.cursor.copy(f"COPY benefits_entry ({_ENTRY_COLUMNS}) FROM STDIN") as copy:
+            write = copy.write_row
+            for e, pk in zip(entries, ids, strict=True):
+                write((pk, e.benefit_id, e.period, e.series, e.quantity, e.value_gbp, e.status, 1, user.pk, user.pk, stamp, stamp))
+    return ids
 
 
 # --- the workflow -------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -25,7 +25,14 @@ from benefits.models.choices import MEASURES, BenefitClass, Confidence, ImpactSt
 from benefits.policy import Action, can, can_on_trusts, require
 
 from . import audit
-from .common import clean_money, latest_closed_period, require_register_write, require_version, user_trust_ids
+from .common import (
+    clean_money,
+    insert_history_skipped,
+    latest_closed_period,
+    require_register_write,
+    require_version,
+    user_trust_ids,
+)
 from .valuation import revalue_entries
 
 INITIATIVE_FIELDS = (
@@ -240,6 +247,57 @@ def create_initiative(
     return initiative
 
 
+def create_initiatives(
+    *,
+    user: User,
+    items: Sequence[tuple[Mapping[str, Any], Iterable[Organisation]]],
+    import_batch: ImportBatch | None = None,
+) -> list[Initiative]:
+    """Many new initiatives with create_initiative's rules, in a few queries (imports of whole trackers)."""
+    if not items:
+        return []
+    if not can(user, Action.EDIT_REGISTER):
+        raise NotAllowed("Your role does not allow you to create initiatives.")
+    prepared: list[tuple[Initiative, set[Organisation]]] = []
+    for fields, organisations in items:
+        _check_choices(fields)
+        unknown = set(fields) - set(INITIATIVE_FIELDS)
+        if unknown:
+            raise _invalid(sorted(unknown)[0], "This field cannot be set.")
+        for money in ("investment_one_off_gbp", "investment_recurrent_gbp"):
+            if fields.get(money) is not None:
+                fields = {**fields, money: clean_money(fields[money], money)}
+        initiative = Initiative(owner=user, **{k: v for k, v in fields.items() if v is not None or k in ("start_date", "end_date")})
+        orgs = set(organisations) | ({initiative.lead_organisation} if fields.get("lead_organisation") else set())
+        # Related rows handed in as saved instances exist already: skip full_clean's query per foreign key.
+        saved = [k for k in ("workstream", "lead_organisation") if getattr(fields.get(k), "pk", None) is not None]
+        _full_clean(initiative, exclude=["ref", "owner", *saved])
+        _check_trusts(user, initiative.lead_organisation, orgs)
+        prepared.append((initiative, orgs))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('benefits_initiative_ref_seq') FROM generate_series(1, %s)", [len(prepared)])
+            numbers = [n for (n,) in cursor.fetchall()]
+        for (initiative, _), number in zip(prepared, sorted(numbers), strict=True):
+            initiative.ref = f"AG-{number:04d}"
+        with insert_history_skipped("benefits.Initiative", len(prepared)):
+            created = Initiative.objects.bulk_create([i for i, _ in prepared], batch_size=2000)
+        through = Initiative.organisations.through
+        through.objects.bulk_create(
+            [through(initiative_id=i.pk, organisation_id=o.pk) for i, orgs in zip(created, (o for _, o in prepared), strict=True) for o in orgs],
+            batch_size=5000,
+        )
+        events = []
+        for initiative, orgs in zip(created, (o for _, o in prepared), strict=True):
+            initiative._trust_ids = {o.pk for o in orgs}
+            values = _initiative_values(initiative, orgs)
+            events.append(
+                audit.Event("benefits.initiative.created", "initiative", initiative.ref, {k: [None, v] for k, v in values.items()})
+            )
+        audit.record_many(events, user=user, import_batch=import_batch)
+    return created
+
+
 def update_initiative(
     *,
     user: User,
@@ -321,7 +379,7 @@ def delete_initiative(*, user: User, initiative: Initiative, expected_version: i
 # --- benefit lines ---------------------------------------------------------------------------
 
 
-def _check_line(line: BenefitLine, initiative_orgs: set[int]) -> None:
+def _check_line(line: BenefitLine, initiative_orgs: set[int], known_unit_costs: set[str] | None = None) -> None:
     _check_choices({"benefit_class": line.benefit_class, "recurrence": line.recurrence})
     if line.measure not in MEASURES:
         raise _invalid("measure", f"'{line.measure}' is not a measure; use one of {', '.join(MEASURES)}.")
@@ -331,7 +389,8 @@ def _check_line(line: BenefitLine, initiative_orgs: set[int]) -> None:
     else:
         if not line.unit_cost:
             raise _invalid("unit_cost", f"A line measured in {line.measure} needs a unit cost.")
-        if not UnitCost.objects.filter(code=line.unit_cost).exists():
+        known = known_unit_costs is not None and line.unit_cost in known_unit_costs
+        if not known and not UnitCost.objects.filter(code=line.unit_cost).exists():
             raise _invalid("unit_cost", f"There is no unit cost '{line.unit_cost}'.")
     if line.organisation_id not in initiative_orgs:
         raise _invalid("organisation", "The line's organisation must be one of the initiative's organisations.")
@@ -368,6 +427,49 @@ def create_benefit(
             import_batch=import_batch,
         )
     return line
+
+
+def create_benefits(
+    *, user: User, items: Sequence[tuple[Initiative, Mapping[str, Any]]], import_batch: ImportBatch | None = None
+) -> list[BenefitLine]:
+    """Many new benefit lines with create_benefit's rules, in a few queries (imports of whole trackers)."""
+    if not items:
+        return []
+    with transaction.atomic():
+        ids = {i.pk for i, _ in items}
+        initiatives = {
+            i.pk: i
+            for i in Initiative.objects.select_for_update(of=("self",)).filter(pk__in=ids).prefetch_related("organisations")
+        }
+        trust_ids = {pk: {o.pk for o in i.organisations.all()} for pk, i in initiatives.items()}
+        for pk, initiative in initiatives.items():
+            initiative._trust_ids = trust_ids[pk]
+            require_register_write(user, initiative)
+        known = set(UnitCost.objects.filter(code__in={f.get("unit_cost") or "" for _, f in items}).values_list("code", flat=True))
+        lines: list[BenefitLine] = []
+        for initiative, fields in items:
+            unknown = set(fields) - set(BENEFIT_FIELDS)
+            if unknown:
+                raise _invalid(sorted(unknown)[0], "This field cannot be set.")
+            initiative = initiatives[initiative.pk]
+            values = {k: v for k, v in fields.items() if v is not None}
+            if "attribution_pct" in values:
+                values["attribution_pct"] = clean_money(values["attribution_pct"], "attribution_pct")
+            line = BenefitLine(initiative=initiative, **values)
+            if line.organisation_id is None:
+                line.organisation_id = initiative.lead_organisation_id
+            line.unit_cost = line.unit_cost or ""
+            _check_line(line, trust_ids[initiative.pk], known)
+            lines.append(line)
+        with insert_history_skipped("benefits.BenefitLine", len(lines)):
+            created = BenefitLine.objects.bulk_create(lines, batch_size=2000)
+        events = []
+        for line in created:
+            values = audit.field_values(line, BENEFIT_FIELDS)
+            values["initiative"] = line.initiative.ref
+            events.append(audit.Event("benefits.benefit.created", "benefit", str(line.pk), {k: [None, v] for k, v in values.items()}))
+        audit.record_many(events, user=user, import_batch=import_batch)
+    return created
 
 
 def update_benefit(
