@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from benefits.errors import NotFound
 from benefits.excel.template import template_workbook
+from benefits.excel.writer import XLSX, xlsx_response
 from benefits.finance.calendar import FinancialYear, format_period
 from benefits.models import ImportBatch
 from benefits.policy import Action
@@ -25,17 +25,9 @@ from .fields import FinancialYearField, PeriodField, parse_query
 from .filters import InitiativeFilter
 from .pagination import paginate
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ID = 2**63 - 1
 TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off"}
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Length"] = str(len(data))
-    return response
 
 
 def batch_json(batch: ImportBatch) -> dict:
@@ -56,73 +48,61 @@ def refused_body(exc: ImportRefused) -> dict:
 
 # ---- documentation of the bodies ---------------------------------------------------------------
 
-_COUNTS = inline_serializer(
-    "ImportCounts",
-    {"initiatives": serializers.IntegerField(), "benefits": serializers.IntegerField(), "entries": serializers.IntegerField()},
-)
-_CHANGES = inline_serializer(
-    "ImportChange",
-    many=True,
-    fields={
-        "sheet": serializers.CharField(),
-        "row": serializers.IntegerField(),
-        "column": serializers.CharField(),
-        "old": serializers.CharField(allow_null=True),
-        "new": serializers.CharField(allow_null=True),
-    },
-)
-ImportResultSerializer = inline_serializer(
-    "ImportResult",
-    {
-        "dry_run": serializers.BooleanField(),
-        "id": serializers.IntegerField(required=False, help_text="The import's id (commit only)."),
-        "created": _COUNTS,
-        "updated": _COUNTS,
-        "unchanged": serializers.IntegerField(help_text="Rows that change nothing."),
-        "rows": serializers.IntegerField(),
-        "changes": _CHANGES,
-        "changes_total": serializers.IntegerField(help_text="All changes; `changes` lists the first 1,000."),
-        "changes_truncated": serializers.BooleanField(),
-        "already_imported": serializers.IntegerField(
-            required=False, help_text="Set when these exact bytes were imported before."
-        ),
-    },
-)
-ImportErrorsSerializer = inline_serializer(
-    "ImportErrors",
-    {
-        "code": serializers.CharField(),
-        "message": serializers.CharField(),
-        "errors": inline_serializer(
-            "ImportProblem",
-            {
-                "sheet": serializers.CharField(allow_null=True),
-                "row": serializers.IntegerField(allow_null=True),
-                "column": serializers.CharField(allow_null=True),
-                "message": serializers.CharField(),
-            },
-            many=True,
-        ),
-    },
-)
-ImportBatchSerializer = inline_serializer(
-    "ImportBatch",
-    {
-        "id": serializers.IntegerField(),
-        "filename": serializers.CharField(),
-        "sha256": serializers.CharField(),
-        "created_by": serializers.CharField(),
-        "created_at": serializers.DateTimeField(),
-        "counts": serializers.JSONField(),
-    },
-)
-UploadSerializer = inline_serializer(
-    "ImportUpload",
-    {
-        "file": serializers.FileField(help_text="The workbook (.xlsx) in the import layout."),
-        "dry_run": serializers.BooleanField(default=True, help_text="true (default): say what would change, write nothing."),
-    },
-)
+
+class ImportCountsSerializer(serializers.Serializer):
+    initiatives = serializers.IntegerField()
+    benefits = serializers.IntegerField()
+    entries = serializers.IntegerField()
+
+
+class ImportChangeSerializer(serializers.Serializer):
+    sheet = serializers.CharField()
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    old = serializers.CharField(allow_null=True, help_text="The tracker's value now (null when created).")
+    new = serializers.CharField(allow_null=True)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    id = serializers.IntegerField(required=False, help_text="The import's id (commit only).")
+    created = ImportCountsSerializer()
+    updated = ImportCountsSerializer()
+    unchanged = serializers.IntegerField(help_text="Rows that change nothing.")
+    rows = serializers.IntegerField()
+    changes = ImportChangeSerializer(many=True)
+    changes_total = serializers.IntegerField(help_text="Every change; `changes` lists the first 1,000.")
+    changes_truncated = serializers.BooleanField()
+    already_imported = serializers.IntegerField(required=False, help_text="Set when these exact bytes were imported before.")
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    sheet = serializers.CharField(allow_null=True)
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ImportErrorsSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = ImportProblemSerializer(many=True)
+
+
+class ImportBatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    filename = serializers.CharField()
+    sha256 = serializers.CharField()
+    created_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    counts = serializers.JSONField()
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The workbook (.xlsx) in the import layout.")
+    dry_run = serializers.BooleanField(default=True, help_text="true (default): say what would change, write nothing.")
+
+
 XLSX_RESPONSE = OpenApiResponse(response=OpenApiTypes.BINARY, description="An Excel workbook (.xlsx).")
 
 

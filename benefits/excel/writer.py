@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from django.http import HttpResponse
 from openpyxl.utils import get_column_letter
 
 from .layout import MONEY_FORMAT
@@ -153,6 +154,17 @@ def stream_workbook(sheets: Sequence[SheetSpec]) -> bytes:
             with archive.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as out:
                 _sheet_xml(sheet, out)
     return buffer.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """A workbook download (API and pages)."""
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Length"] = str(len(data))
+    return response
 
 
 def save_openpyxl(workbook) -> bytes:
