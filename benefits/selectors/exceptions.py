@@ -1,8 +1,9 @@
 """The dashboard's exceptions list: initiatives behind plan by more than 10 % year to date, or rated red or amber/red.
 
-"Behind plan" compares validated actual values with plan values over the months of the
-financial year up to the as-at month (FINANCE.md's `actual_ytd` and `plan_ytd`, per initiative).
-Pipeline (idea) initiatives are not in delivery and are left out.
+"Behind plan" compares FINANCE.md's `actual_ytd` (validated actuals to date) with `plan_ytd`
+per initiative, over the months of the financial year up to the as-at month, using the same
+per-line, per-month SQL as the rollups (selectors/outturn.py). Pipeline (idea), closed and
+cancelled initiatives are not in delivery and are left out.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
 
 from benefits.finance.calendar import FinancialYear
-from benefits.models import Entry, Initiative
-from benefits.models.choices import Confidence, EntryStatus, Series, Stage
+from benefits.models import Initiative
+from benefits.models.choices import Confidence, Stage
+
+from .outturn import VALUED_CTE
 
 BEHIND_SHARE = Decimal("0.90")  # behind plan by more than 10 %
 AT_RISK = (Confidence.RED, Confidence.AMBER_RED)
+LEFT_OUT = (Stage.IDEA, Stage.CLOSED, Stage.CANCELLED)
 ZERO = Decimal("0.00")
 
 
@@ -47,51 +50,50 @@ class Exceptions:
     rows: tuple[ExceptionRow, ...]
 
 
-def _ytd(fy: FinancialYear, as_at: str, series_filter: Q):
-    money = DecimalField(max_digits=14, decimal_places=2)
-    sums = (
-        Entry.objects.filter(benefit__initiative_id=OuterRef("pk"), period__gte=fy.first, period__lte=as_at)
-        .filter(series_filter)
-        .order_by()
-        .values("benefit__initiative_id")
-        .annotate(total=Sum("value_gbp"))
-        .values("total")
-    )
-    return Coalesce(Subquery(sums, output_field=money), Value(ZERO), output_field=money)
+# The YTD window only (cells from the FY's first month to the as-at month), one row per initiative.
+_SQL = f"""
+WITH {VALUED_CTE},
+ytd AS (
+    SELECT initiative_id, COALESCE(SUM(plan), 0) AS plan_ytd, COALESCE(SUM(actual_to_date), 0) AS actual_ytd
+    FROM valued GROUP BY initiative_id
+)
+SELECT i.id, COALESCE(y.plan_ytd, 0), COALESCE(y.actual_ytd, 0), COUNT(*) OVER () AS total
+FROM benefits_initiative i
+LEFT JOIN ytd y ON y.initiative_id = i.id
+WHERE NOT (i.stage = ANY(%(left_out)s))
+  AND (i.delivery_confidence = ANY(%(at_risk)s)
+       OR (COALESCE(y.plan_ytd, 0) > 0 AND COALESCE(y.actual_ytd, 0) < %(share)s * y.plan_ytd))
+ORDER BY COALESCE(y.actual_ytd, 0) - COALESCE(y.plan_ytd, 0), i.ref
+LIMIT %(limit)s
+"""
 
 
 def initiative_exceptions(*, as_at: str, limit: int = 25) -> Exceptions:
-    """The worst `limit` exceptions (largest shortfall first) and how many there are; two queries."""
+    """The worst `limit` exceptions (largest shortfall first) and how many there are: two queries."""
     fy = FinancialYear.of(as_at)
-    flagged = (
-        Initiative.objects.exclude(stage__in=[Stage.IDEA, Stage.CANCELLED, Stage.CLOSED])
-        .annotate(
-            plan_ytd=_ytd(fy, as_at, Q(series=Series.PLAN)),
-            actual_ytd=_ytd(fy, as_at, Q(series=Series.ACTUAL, status=EntryStatus.VALIDATED)),
+    params = {
+        "first": fy.first,
+        "last": as_at,
+        "as_at": as_at,
+        "left_out": list(LEFT_OUT),
+        "at_risk": list(AT_RISK),
+        "share": BEHIND_SHARE,
+        "limit": limit,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL, params)
+        found = [(row[0], Decimal(row[1]).quantize(ZERO), Decimal(row[2]).quantize(ZERO), row[3]) for row in cursor.fetchall()]
+    by_id = Initiative.objects.select_related("workstream", "lead_organisation").in_bulk([f[0] for f in found] or [0])
+    rows = tuple(
+        ExceptionRow(
+            ref=by_id[pk].ref,
+            title=by_id[pk].title,
+            workstream=by_id[pk].workstream.name,
+            lead_organisation=by_id[pk].lead_organisation.code,
+            delivery_confidence=by_id[pk].delivery_confidence,
+            plan_ytd=plan,
+            actual_ytd=actual,
         )
-        .filter(
-            Q(delivery_confidence__in=AT_RISK)
-            | (Q(plan_ytd__gt=0) & Q(actual_ytd__lt=BEHIND_SHARE * F("plan_ytd")))
-        )
+        for pk, plan, actual, _ in found
     )
-    total = flagged.aggregate(n=Count("id"))["n"]
-    rows = (
-        flagged.select_related("workstream", "lead_organisation")
-        .order_by(F("actual_ytd") - F("plan_ytd"), "ref")[:limit]
-    )
-    return Exceptions(
-        total=total,
-        rows=tuple(
-            ExceptionRow(
-                ref=i.ref,
-                title=i.title,
-                workstream=i.workstream.name,
-                lead_organisation=i.lead_organisation.code,
-                delivery_confidence=i.delivery_confidence,
-                plan_ytd=i.plan_ytd,
-                actual_ytd=i.actual_ytd,
-            )
-            for i in rows
-        ),
-    )
-
+    return Exceptions(total=found[0][3] if found else 0, rows=rows)

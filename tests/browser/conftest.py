@@ -45,6 +45,7 @@ class Visit:
         self.name = name
         self.live_url = live_url
         self.count = 0
+        self.console_errors: list[str] = []
         SHOTS.mkdir(parents=True, exist_ok=True)
 
     def url(self, path: str) -> str:
@@ -65,6 +66,8 @@ class Visit:
         slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
         page.screenshot(path=str(SHOTS / f"{self.name}-{self.count:02d}-{slug}.png"), full_page=True)
         assert not bad, f"axe-core found serious or critical violations on '{label}' ({page.url}): {bad}"
+        refused = [e for e in self.console_errors if "Content Security Policy" in e]
+        assert not refused, f"the CSP refused something on '{label}' ({page.url}): {refused}"
 
 
 @pytest.fixture(autouse=True)
@@ -82,10 +85,8 @@ def visit(browser, live_server, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15000)
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     v = Visit(page, request.node.name.removeprefix("test_"), live_server.url)
-    v.console_errors = errors
+    page.on("console", lambda m: v.console_errors.append(m.text) if m.type == "error" else None)
     yield v
     context.close()
 

@@ -1,0 +1,106 @@
+"""Pages: the dashboard and a 50-row register page, for the demo data and for 10,000 initiatives.
+
+Each page is rendered through Django's test client (middleware, session, Jinja2, presenters)
+and its median time printed beside the median of the selector calls that page makes (goal:
+page ≤ 1.5× its selectors), with the number of queries the page issues at each size (goal:
+the same). The demo data (`seed_demo`) is loaded inside a transaction that is rolled back, with
+the register tables emptied first (TRUNCATE is transactional in PostgreSQL), so the 10,000
+initiatives of bench.rollups' generator are untouched and reused.
+"""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from benefits.finance.calendar import FinancialYear
+from benefits.models import Initiative, User
+from benefits.policy import Action
+from benefits.selectors.exceptions import initiative_exceptions
+from benefits.selectors.rollups import compute_rollup
+from benefits.selectors.targets import all_target_progress
+from benefits.services.users import add_user
+
+from . import rollups
+from ._timing import median_seconds, report
+
+AS_AT = rollups.AS_AT
+FY = FinancialYear.of(AS_AT)
+PAGES = {"dashboard": f"/?as_at={AS_AT}", "register (50 rows)": "/initiatives/?sort=ref"}
+REPEAT = 7
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _dashboard_selectors() -> None:
+    """What presenters.dashboard asks of the selectors: targets, rollup by confidence, exceptions."""
+    all_target_progress(as_at=AS_AT)
+    compute_rollup(fy=FY, as_at=AS_AT, group_by="delivery_confidence")
+    initiative_exceptions(as_at=AS_AT)
+
+
+def _register_selectors(user: User) -> None:
+    """The scoped register read: the count of the filtered set and one page of 50."""
+    qs = Initiative.objects.for_user(user, Action.VIEW)
+    qs.count()
+    list(qs.select_related("workstream", "lead_organisation").order_by("ref", "ref")[:50])
+
+
+def _executive() -> User:
+    user = User.objects.filter(username="bench.exec").first()
+    if user is None:
+        user, _ = add_user(username="bench.exec", role="executive", org_codes=["RYE", "RYD"], password="bench-password-2025",
+                           full_name="Bench Executive", check_password=False)
+    return user
+
+
+def _measure(label: str) -> dict[str, int]:
+    user = _executive()
+    client = Client()
+    client.force_login(user)
+    counts = {}
+    selectors = {"dashboard": _dashboard_selectors, "register (50 rows)": lambda: _register_selectors(user)}
+    for page, url in PAGES.items():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        counts[page] = len(ctx.captured_queries)
+        page_s = median_seconds(lambda u=url: client.get(u), repeat=REPEAT)
+        selector_s = median_seconds(selectors[page], repeat=REPEAT)
+        report(f"{page}, {label} ({counts[page]} queries)", page_s, "its selector calls", selector_s, "goal ≤ 1.5×")
+    return counts
+
+
+def _small() -> dict[str, int]:
+    """The demo data alone: the generated register is emptied inside a transaction rolled back afterwards."""
+    counts: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "TRUNCATE benefits_entrystatuschange, benefits_entry, benefits_benefitline, "
+                    "benefits_initiative_organisations, benefits_initiative, benefits_period, benefits_boardpack, "
+                    "benefits_rollupsnapshot CASCADE"
+                )
+            call_command("seed_demo", verbosity=0)
+            n = Initiative.objects.count()
+            counts = _measure(f"demo data ({n} initiatives)")
+            raise _Rollback
+    except _Rollback:
+        pass
+    return counts
+
+
+def run() -> None:
+    rollups._generate()
+    small = _small()
+    large = _measure(f"{Initiative.objects.count():,} initiatives")
+    for page in PAGES:
+        verdict = "met" if small.get(page) == large.get(page) else "MISSED"
+        print(f"queries of {page}: {small.get(page)} with the demo data, {large.get(page)} at 10,000 initiatives: goal equal, {verdict}",
+              flush=True)
