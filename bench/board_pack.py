@@ -1,0 +1,139 @@
+"""Board pack build time, demo-sized and at 1,000 initiatives, against WeasyPrint on a plain document.
+
+For each size the bench loads its own register (workstreams, initiatives with owners, two benefit
+lines each, 12 months of plan, forecast and actual) into an empty register, builds the pack
+through the service (snapshot, context, HTML, layout, PDF, storage), then renders a bare HTML
+document of paragraphs with the same number of pages as the baseline. Everything runs in one
+transaction that is rolled back, so the bench database (shared with bench.rollups) is unchanged.
+Goal (issue 5): ≤ 2× the baseline, and under 5 s for the 1,000-initiative pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+
+import weasyprint
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+
+from benefits.models import BenefitLine, Initiative, Organisation, User, Workstream
+from benefits.services import board_packs
+from benefits.services.snapshots import take_snapshot
+
+from ._timing import median_seconds, peak_rss_mb, report
+
+AS_AT = "2025-09"
+MONTHS = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
+STAGES = ["idea", "business_case", "approved", "delivery", "realising", "delivery", "realising", "closed", "cancelled", "delivery"]
+# A portfolio's usual spread: mostly green to amber, one in seven amber/red or red.
+CONFIDENCES = ["green"] * 6 + ["amber_green"] * 6 + ["amber"] * 5 + ["amber_red"] * 2 + ["red"]
+SIZES = (("demo-sized pack (32 initiatives)", 32), ("pack with 1,000 initiatives", 1000))
+
+# The register tables are emptied inside the bench transaction (and restored by its rollback).
+_EMPTY = "TRUNCATE benefits_entry, benefits_benefitline, benefits_initiative_organisations, benefits_initiative CASCADE"
+# Entries: plan and forecast every month, validated actuals to the as-at month; GBP lines at
+# 100 % attribution, so value_gbp = quantity (FINANCE.md's value rule with unit value 1).
+_ENTRIES = """
+INSERT INTO benefits_entry (benefit_id, period, series, quantity, value_gbp, status, version, created_at, updated_at)
+SELECT b.id, p.period, s.series, q.amount, q.amount,
+       CASE WHEN s.series = 'actual' THEN 'validated' END, 1, now(), now()
+FROM benefits_benefitline b
+CROSS JOIN unnest(%(months)s::text[]) WITH ORDINALITY AS p(period, n)
+CROSS JOIN (VALUES ('plan'), ('forecast'), ('actual')) AS s(series)
+CROSS JOIN LATERAL (SELECT ROUND(1000 + (b.id * 37 + p.n * 11) %% 9000
+        * CASE s.series WHEN 'plan' THEN 1.00 WHEN 'forecast' THEN 0.97
+                        ELSE (ARRAY[0.80, 0.95, 0.98, 1.00, 1.04])[1 + b.initiative_id %% 5] END, 2) AS amount) q
+WHERE b.id = ANY(%(lines)s) AND (s.series <> 'actual' OR p.period <= %(as_at)s)
+"""
+
+
+def _load(count: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses while deferred checks are pending
+        cursor.execute(_EMPTY)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    orgs = list(Organisation.objects.order_by("code"))
+    owners = User.objects.bulk_create(
+        [User(username=f"bench.owner.{n}.{count}", first_name="Owner", last_name=f"Number {n}", role="programme_office") for n in range(20)]
+    )
+    workstreams = [Workstream.objects.get_or_create(code=f"BPW{n}", defaults={"name": f"Bench workstream {n}"})[0] for n in range(7)]
+    initiatives = Initiative.objects.bulk_create(
+        [
+            Initiative(
+                ref=f"BP-{n:04d}",
+                title=f"Bench initiative {n}: joint fleet, estates and clinical hub improvement",
+                workstream=workstreams[n % 7],
+                lead_organisation=orgs[n % len(orgs)],
+                stage=STAGES[n % len(STAGES)],
+                delivery_confidence=CONFIDENCES[n % len(CONFIDENCES)],
+                owner=owners[n % len(owners)],
+            )
+            for n in range(1, count + 1)
+        ]
+    )
+    Initiative.organisations.through.objects.bulk_create(
+        [Initiative.organisations.through(initiative_id=i.pk, organisation_id=i.lead_organisation_id) for i in initiatives]
+    )
+    lines = BenefitLine.objects.bulk_create(
+        [
+            BenefitLine(
+                initiative=i,
+                title=title,
+                benefit_class=cls,
+                recurrence="recurrent",
+                organisation_id=i.lead_organisation_id,
+            )
+            for i in initiatives
+            for title, cls in (("Cash releasing saving", "cashable"), ("Hours released", "non_cashable"))
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_ENTRIES, {"months": MONTHS, "lines": [line.pk for line in lines], "as_at": AS_AT})
+
+
+def _baseline_html(pages: int) -> str:
+    """A bare document: the same page size, font and number of pages, just paragraphs."""
+    para = "<p>" + "Plain text of a baseline paragraph that fills most of one line on the page. " * 2 + "</p>"
+    page = "<div style='break-after: page'>" + para * 22 + "</div>"
+    return (
+        "<html><head><style>@page { size: A4 landscape; margin: 18mm 14mm } "
+        "body { font-family: 'Liberation Sans', 'DejaVu Sans', sans-serif; font-size: 9.5pt }</style></head><body>"
+        + page * pages
+        + "</body></html>"
+    )
+
+
+def _measure(label: str, count: int, admin: User) -> None:
+    _load(count)
+    snapshot = take_snapshot(as_at=AS_AT)
+    board_packs.render_snapshot(snapshot)  # warm: fonts, templates, imports
+    pack = board_packs.request_board_pack(user=admin, as_at=AS_AT)
+    started = time.perf_counter()
+    built = board_packs.build_board_pack(board_pack_id=pack.pk)
+    build_s = time.perf_counter() - started
+    assert built.status == "done", built.error
+    html = _baseline_html(built.pages)
+    assert len(weasyprint.HTML(string=html).render().pages) == built.pages
+    # Interleaved, so that load from other processes falls on both sides of the ratio alike.
+    render_samples, baseline_samples = [], []
+    for _ in range(3):
+        render_samples.append(median_seconds(lambda: board_packs.render_snapshot(snapshot), repeat=1, warmup=0))
+        baseline_samples.append(median_seconds(lambda: weasyprint.HTML(string=html).render().write_pdf(), repeat=1, warmup=0))
+    render_s, baseline_s = statistics.median(render_samples), statistics.median(baseline_samples)
+    print(f"{label}: {built.pages} pages, {built.size_bytes:,} bytes", flush=True)
+    goal = "goal ≤ 2×" + (", < 5 s" if count >= 1000 else "")
+    report(f"  render (context + HTML + PDF), {count}", render_s, f"plain document, {built.pages} pages", baseline_s, goal)
+    report(f"  whole build (+ snapshot, store), {count}", build_s, f"plain document, {built.pages} pages", baseline_s, goal)
+    default_storage.delete(built.file.name)
+
+
+def run() -> None:
+    started = time.perf_counter()
+    with transaction.atomic():
+        admin = User.objects.create(username=f"bench.pack.admin.{dt.datetime.now().timestamp()}", role="admin")
+        for label, count in SIZES:
+            _measure(label, count, admin)
+        transaction.set_rollback(True)
+    print(f"peak RSS {peak_rss_mb():.0f} MB; bench wall time {time.perf_counter() - started:.1f} s", flush=True)
