@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from benefits.finance.calendar import FinancialYear, add_months, month_name, months_between, short_month_name
+from benefits.finance.calendar import FinancialYear, add_months, is_period, month_name, months_between, short_month_name
 from benefits.finance.rounding import pounds_pence, whole_pounds
 from benefits.models import (
     AuditEvent,
@@ -53,6 +55,7 @@ from benefits.reports import charts
 from benefits.selectors.exceptions import initiative_exceptions
 from benefits.selectors.rollups import compute_rollup
 from benefits.selectors.targets import TargetProgress, all_target_progress
+from benefits.services.common import user_trust_ids
 from benefits.services.entries import own_entry_ids
 
 ZERO = Decimal("0.00")
@@ -123,9 +126,6 @@ NAV = (
 
 def page_chrome(request, current: str = "") -> Chrome:
     """The header: the user's name, role and trusts, sign-out, and the pages their role uses."""
-    from django.middleware.csrf import get_token
-    from markupsafe import Markup, escape
-
     user = getattr(request, "user", None)
     msgs = [str(m) for m in messages.get_messages(request)] if hasattr(request, "_messages") else []
     footer = [{"href": reverse("api-docs"), "text": "API documentation"}]
@@ -365,8 +365,6 @@ class RegisterFilters:
         )
 
     def query(self, **changes) -> str:
-        from urllib.parse import urlencode
-
         values = {
             "workstream": self.workstream,
             "trust": self.trust,
@@ -419,10 +417,11 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
     qs = qs.order_by(("-" if f.descending else "") + order, "ref")
     paginator = Paginator(qs.select_related("workstream", "lead_organisation"), PAGE_SIZE)
     page = paginator.get_page(f.page)
+    base = reverse("web:register")  # initiatives/<ref>/: one reverse for the page, not one per row
     rows = [
         {
             "ref": i.ref,
-            "href": reverse("web:initiative", args=[i.ref]),
+            "href": f"{base}{quote(i.ref)}/",
             "title": i.title,
             "workstream": i.workstream.name,
             "trust": i.lead_organisation.code,
@@ -629,8 +628,6 @@ def grid_row(*, line: BenefitLine, series: str, fy: FinancialYear, editable: boo
 
 def year_totals(initiative: Initiative, fy: FinancialYear) -> YearTotals:
     """The initiative's totals over the year by series, in pounds (one aggregate query)."""
-    from django.db.models import Sum
-
     sums = (
         Entry.objects.filter(benefit__initiative=initiative, period__gte=fy.first, period__lte=fy.last)
         .values("series")
@@ -649,8 +646,6 @@ def year_totals(initiative: Initiative, fy: FinancialYear) -> YearTotals:
 
 
 def may_edit(user: User, initiative: Initiative, trust_ids: set[int]) -> bool:
-    from benefits.services.common import user_trust_ids
-
     return can_on_trusts(user, Action.EDIT_REGISTER, trust_ids, user_trust_ids(user))
 
 
@@ -740,8 +735,6 @@ class QueueFilters:
 
     @classmethod
     def from_query(cls, query) -> QueueFilters:
-        from benefits.finance.calendar import is_period
-
         try:
             page = max(1, int(query.get("page", "1")))
         except ValueError:
@@ -751,8 +744,6 @@ class QueueFilters:
                    month=month if is_period(month) else "", page=page)
 
     def query(self, **changes) -> str:
-        from urllib.parse import urlencode
-
         values = {"trust": self.trust, "workstream": self.workstream, "month": self.month, "page": str(self.page)}
         values.update(changes)
         return "?" + urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == "1")})

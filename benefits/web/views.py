@@ -10,18 +10,21 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from benefits import tasks
 from benefits.errors import Conflict, DomainError, NotAllowed, NotFound, StaleVersion, ValidationFailed
 from benefits.finance.calendar import CalendarError, FinancialYear, is_period, month_name
 from benefits.finance.rounding import pounds_pence
 from benefits.models import AuditEvent, BenefitLine, BoardPack, ConfidenceWeight, Entry, Initiative, Target, User
 from benefits.models.choices import EntryStatus, JobStatus, Role, Series
 from benefits.policy import Action, can, require
+from benefits.services import board_packs as board_pack_services
 from benefits.services import entries as entry_services
 from benefits.services import periods as period_services
 from benefits.services import reference as reference_services
@@ -31,16 +34,6 @@ from benefits.services.common import latest_closed_period
 from . import presenters
 from .forms import BenefitLineForm, InitiativeForm, LoginForm, TargetForm, UnitCostForm
 from .http import forbidden_page, not_found_page, page_view, render_page
-
-try:  # the board-pack service and the outbox kick arrive with the board-pack engineer's work
-    from benefits.services import board_packs as board_pack_services
-except ImportError:  # pragma: no cover
-    board_pack_services = None
-try:
-    from benefits import tasks
-except ImportError:  # pragma: no cover
-    tasks = None
-
 
 # --- signing in and out -----------------------------------------------------------------------
 
@@ -477,8 +470,7 @@ def periods(request: HttpRequest) -> HttpResponse:
             else:
                 period_services.close_period(user=request.user, period=month, reason=reason)
                 messages.success(request, f"{month_name(month)} and every month before it are closed.")
-                if tasks is not None and hasattr(tasks, "kick_outbox"):
-                    tasks.kick_outbox()
+                tasks.kick_outbox()  # the snapshot of the closed month starts now
             return redirect(reverse("web:periods") + f"?fy={fy.label}")
         except (ValidationFailed, Conflict) as exc:
             errors.append({"text": exc.message, "href": "#reason" if exc.field == "reason" else "#period"})
@@ -579,18 +571,14 @@ def board_packs(request: HttpRequest) -> HttpResponse:
     selected = request.POST.get("as_at") or request.GET.get("as_at") or presenters.default_as_at()
     if request.method == "POST":
         require(request.user, Action.GENERATE_BOARD_PACK, what="generate board packs")
-        if board_pack_services is None:
-            errors.append({"text": "Board packs cannot be generated yet on this server.", "href": "#as_at"})
+        try:
+            pack = board_pack_services.request_board_pack(user=request.user, as_at=selected)
+        except (ValidationFailed, Conflict) as exc:
+            errors.append({"text": exc.message, "href": "#as_at"})
         else:
-            try:
-                pack = board_pack_services.request_board_pack(user=request.user, as_at=selected)
-            except (ValidationFailed, Conflict) as exc:
-                errors.append({"text": exc.message, "href": "#as_at"})
-            else:
-                if tasks is not None and hasattr(tasks, "kick_outbox"):
-                    tasks.kick_outbox()
-                messages.success(request, f"The board pack for {month_name(pack.as_at)} is being built.")
-                return redirect(reverse("web:board_packs") + f"#pack-{pack.pk}")
+            tasks.kick_outbox()  # start the build now rather than at beat's next drain
+            messages.success(request, f"The board pack for {month_name(pack.as_at)} is being built.")
+            return redirect(reverse("web:board_packs") + f"#pack-{pack.pk}")
     if not is_period(selected):
         selected = presenters.default_as_at()
     page = presenters.board_packs_page(user=request.user, selected=selected)
@@ -628,8 +616,6 @@ def board_pack_download(request: HttpRequest, pack_id: int) -> HttpResponse:
 @page_view
 def history(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
     """The audit trail of an initiative (with its lines and entries), a line (with its entries) or one object."""
-    from django.db.models import Q
-
     user = request.user
     try:
         page_number = max(1, int(request.GET.get("page", "1")))

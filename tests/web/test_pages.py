@@ -229,3 +229,30 @@ def test_dashboard_shows_targets_in_words_and_exceptions(signed_in, executive, p
     assert "Not on track: the risk-adjusted forecast of £0 is £10,000,000 short of the £10,000,000 target" in html
     assert "Slipping scheme" in html and "0% of plan achieved year to date; rated red" in html
     assert "Trajectory of cashable efficiencies as a table" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/finance/validation/", {"ids": ["abc", "-1"], "action": "validate"}),
+        ("/finance/validation/", {"validate_one": "99999"}),
+        ("/finance/validation/", {"send_back": "99999", "reason": "x"}),
+        ("/finance/validation/", {"action": "nonsense"}),
+        ("/finance/periods/", {"period": "2025-13", "action": "close"}),
+        ("/finance/periods/", {"period": "2025-04", "action": "reopen", "reason": ""}),
+        ("/finance/unit-costs/", {"code": "x", "name": "x", "unit": "x", "value_gbp": "-1", "valid_from": "soon", "source": "x"}),
+        ("/finance/unit-costs/", {"code": "x", "name": "x", "unit": "x", "value_gbp": "1", "valid_from": "2025-99", "source": "x"}),
+        ("/finance/confidence-weights/", {"weight-amber": "abc"}),
+        ("/finance/confidence-weights/", {"weight-amber": "1.50", "version-amber": "x"}),
+        ("/finance/targets/1/", {"name": "", "amount_gbp": "0", "benefit_classes": ["purple"], "basis": "x",
+                                 "start_period": "2030-01", "end_period": "2020-01"}),
+        ("/board-packs/", {"as_at": "yesterday"}),
+        ("/initiatives/new/", {"title": "x" * 500, "workstream": "NOPE", "lead_organisation": "XXX", "stage": "??",
+                               "start_date": "31/31/2025", "investment_one_off_gbp": "lots"}),
+    ],
+)
+def test_odd_posts_get_an_answer_in_words_never_a_server_error(signed_in, admin_user, url, data):
+    response = signed_in(admin_user).post(url, data)
+    assert response.status_code in (200, 302, 400, 403, 404, 409), response.status_code
+    if response.status_code == 400:
+        assert "There is a problem" in response.content.decode()
