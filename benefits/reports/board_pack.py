@@ -151,7 +151,7 @@ def _pipeline(payload: dict) -> dict:
     if register is None:
         return {"total": total, "count": None, "pages": []}
     ideas = [i for i in register["initiatives"] if i["stage"] == Stage.IDEA]
-    columns = [Column("Ref", 8), Column("Title", 70), Column("Workstream", 12), Column("Lead", 6), Column("Owner", 24), Column("Forecast FY", 14, "right")]
+    columns = [Column("Ref", 8), Column("Title", 70), Column("Workstream", 12), Column("Lead", 6), Column("Owner", 24), Column("Forecast FY", 11, "right")]
     rows = [[i["ref"], i["title"], i["workstream"], i["lead_organisation"], i["owner"] or "-", _pounds(i["pipeline_fy"])] for i in ideas]
     return {"total": total, "count": len(ideas), "pages": listing(columns, rows)}
 
@@ -162,12 +162,12 @@ def _exceptions(payload: dict) -> dict | None:
         return None
     columns = [
         Column("Ref", 8),
-        Column("Title", 48),
-        Column("Owner", 22),
-        Column("Workstream", 20),
+        Column("Title", 44),
+        Column("Owner", 20),
+        Column("Workstream", 18),
         Column("Confidence", 11),
-        Column("Plan YTD", 13, "right"),
-        Column("Actual YTD", 13, "right"),
+        Column("Plan YTD", 11, "right"),
+        Column("Actual YTD", 11, "right"),
         Column("Behind plan", 11, "right"),
     ]
     rows = []
@@ -228,10 +228,10 @@ def _register(payload: dict) -> dict | None:
         Column("Lead", 5),
         Column("Stage", 13),
         Column("Confidence", 11),
-        Column("Plan FY", 13, "right"),
-        Column("Actual YTD", 13, "right"),
-        Column("Forecast FY", 13, "right"),
-        Column("Risk-adj. FY", 13, "right"),
+        Column("Plan FY", 11, "right"),
+        Column("Actual YTD", 11, "right"),
+        Column("Forecast FY", 11, "right"),
+        Column("Risk-adj. FY", 12, "right"),
     ]
     rows = [
         [
