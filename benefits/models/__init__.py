@@ -1,5 +1,6 @@
 from .audit import AuditEvent, IdempotencyKey, OutboxMessage
 from .ledger import Entry, EntryStatusChange, Period
+from .line_months import LineMonth
 from .reference import ConfidenceWeight, Target, UnitCost
 from .register import BenefitLine, Initiative, Organisation, User, Workstream
 from .snapshots import BoardPack, ImportBatch, RollupSnapshot
@@ -14,6 +15,7 @@ __all__ = [
     "IdempotencyKey",
     "ImportBatch",
     "Initiative",
+    "LineMonth",
     "Organisation",
     "OutboxMessage",
     "Period",

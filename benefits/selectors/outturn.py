@@ -1,6 +1,6 @@
 """The SQL of FINANCE.md's per-line, per-month values, shared by rollups and target progress.
 
-`cells` is one row per (benefit line, month) with its plan, forecast, validated and
+`cells` is one row per (benefit line, month) (the trigger-kept line-month table) with its plan, forecast, validated and
 unvalidated actual values; `valued` adds the outturn and risk-adjusted value of that month
 as FINANCE.md defines them, with the initiative's stage and confidence applied.
 """
@@ -9,17 +9,15 @@ from __future__ import annotations
 
 VALUED_CTE = """
 cells AS (
-    SELECT e.benefit_id, e.period,
-           SUM(e.value_gbp) FILTER (WHERE e.series = 'plan') AS plan,
-           SUM(e.value_gbp) FILTER (WHERE e.series = 'forecast') AS forecast,
-           SUM(e.value_gbp) FILTER (WHERE e.series = 'actual' AND e.status = 'validated') AS actual_validated,
-           SUM(e.value_gbp) FILTER (WHERE e.series = 'actual' AND e.status <> 'validated') AS actual_unvalidated
-    FROM benefits_entry e
-    WHERE e.period >= %(first)s AND e.period <= %(last)s
-    GROUP BY e.benefit_id, e.period
+    -- one row per (line, month): entries summed by the triggers of migration 0004 (ADR 0023)
+    SELECT m.benefit_id, m.period, m.plan, m.forecast,
+           CASE WHEN m.validated_count > 0 THEN m.validated END AS actual_validated,
+           m.unvalidated AS actual_unvalidated
+    FROM benefits_linemonth m
+    WHERE m.period >= %(first)s AND m.period <= %(last)s
 ),
 valued AS (
-    SELECT b.initiative_id, b.organisation_id, i.workstream_id, b.benefit_class, i.stage, i.delivery_confidence,
+    SELECT c.benefit_id, b.initiative_id, b.organisation_id, i.workstream_id, b.benefit_class, i.stage, i.delivery_confidence,
            b.recurrence, c.period,
            (i.stage = 'idea') AS pipeline,
            COALESCE(c.plan, 0) AS plan,

@@ -11,8 +11,6 @@ from benefits.finance.calendar import FinancialYear
 from benefits.models import Organisation, Workstream
 from benefits.models.choices import BenefitClass, Confidence, Stage
 
-from .outturn import OUTTURN, RISK_ADJUSTED, VALUED_CTE
-
 ZERO = Decimal("0.00")
 GROUPINGS = ("organisation", "workstream", "benefit_class", "stage", "delivery_confidence")
 # SQL column behind each grouping (ids for organisation and workstream; names mapped afterwards).
@@ -71,18 +69,56 @@ class Rollup:
         }
 
 
+# Two levels (ADR 0023): first each line's figures from its line-months (one hash join to the
+# line's attributes, for the confidence weight), then GROUPING SETS over ~1 row per line. FINANCE.md
+# per (line, month) m, with "replaced" = a validated actual exists and m ≤ as_at:
+#   outturn(m) = validated actual if replaced, else the counted forecast
+#   risk(m)    = validated actual if replaced, else round_half_up(counted forecast × weight, 0.01)
+#                (never weighted for a dis-benefit)
+# so Σ outturn = actual_ytd + Σ forecasts not replaced, and Σ risk likewise with the rounding kept
+# per month-line inside the first level. Cancelled: forecasts (and unvalidated actuals, ADR 0020)
+# count as zero; idea: only pipeline_fy. The property tests compare this with FINANCE.md in Python.
+_NOT_REPLACED = "(m.validated_count = 0 OR m.period > %(as_at)s)"
 _SQL = f"""
-WITH {VALUED_CTE}
+WITH lines AS MATERIALIZED (
+    SELECT b.id, b.organisation_id, i.workstream_id, b.benefit_class, i.stage, i.delivery_confidence,
+           b.recurrence = 'recurrent' AS recurrent, b.is_disbenefit,
+           i.stage = 'idea' AS pipeline, i.stage = 'cancelled' AS cancelled,
+           COALESCE(w.weight, 1) AS weight
+    FROM benefits_benefitline b
+    JOIN benefits_initiative i ON i.id = b.initiative_id
+    LEFT JOIN benefits_confidenceweight w ON w.delivery_confidence = i.delivery_confidence
+),
+per_line AS (
+    SELECT m.benefit_id,
+           COALESCE(SUM(m.plan) FILTER (WHERE m.period <= %(as_at)s), 0) AS plan_ytd,
+           COALESCE(SUM(m.validated) FILTER (WHERE m.period <= %(as_at)s), 0) AS actual_ytd,
+           COALESCE(SUM(m.unvalidated) FILTER (WHERE m.period <= %(as_at)s), 0) AS unvalidated_ytd,
+           SUM(m.plan) AS plan_fy,
+           SUM(m.forecast) AS forecast_all,
+           COALESCE(SUM(m.forecast) FILTER (WHERE {_NOT_REPLACED}), 0) AS open_forecast,
+           COALESCE(SUM(ROUND(m.forecast * l.weight, 2)) FILTER (WHERE {_NOT_REPLACED}), 0) AS open_weighted,
+           COALESCE(SUM(m.validated) FILTER (WHERE m.period = %(last)s AND m.period <= %(as_at)s), 0) AS m12_validated,
+           COALESCE(SUM(m.forecast) FILTER (WHERE m.period = %(last)s AND {_NOT_REPLACED}), 0) AS m12_open_forecast
+    FROM benefits_linemonth m
+    JOIN lines l ON l.id = m.benefit_id
+    WHERE m.period >= %(first)s AND m.period <= %(last)s
+    GROUP BY m.benefit_id
+)
 SELECT {{keys}}
-       COALESCE(SUM(plan) FILTER (WHERE NOT pipeline AND period <= %(as_at)s), 0) AS plan_ytd,
-       COALESCE(SUM(actual_to_date) FILTER (WHERE NOT pipeline), 0) AS actual_ytd,
-       COALESCE(SUM(actual_unvalidated) FILTER (WHERE NOT pipeline AND period <= %(as_at)s), 0) AS unvalidated_ytd,
-       COALESCE(SUM(plan) FILTER (WHERE NOT pipeline), 0) AS plan_fy,
-       COALESCE(SUM({OUTTURN}) FILTER (WHERE NOT pipeline), 0) AS forecast_fy,
-       COALESCE(SUM({RISK_ADJUSTED}) FILTER (WHERE NOT pipeline), 0) AS risk_adjusted_fy,
-       12 * COALESCE(SUM({OUTTURN}) FILTER (WHERE NOT pipeline AND recurrence = 'recurrent' AND period = %(last)s), 0) AS fye,
-       COALESCE(SUM(forecast) FILTER (WHERE pipeline), 0) AS pipeline_fy
-FROM valued
+       COALESCE(SUM(p.plan_ytd) FILTER (WHERE NOT l.pipeline), 0) AS plan_ytd,
+       COALESCE(SUM(p.actual_ytd) FILTER (WHERE NOT l.pipeline), 0) AS actual_ytd,
+       COALESCE(SUM(p.unvalidated_ytd) FILTER (WHERE NOT l.pipeline AND NOT l.cancelled), 0) AS unvalidated_ytd,
+       COALESCE(SUM(p.plan_fy) FILTER (WHERE NOT l.pipeline), 0) AS plan_fy,
+       COALESCE(SUM(p.actual_ytd + CASE WHEN l.cancelled THEN 0 ELSE p.open_forecast END)
+                FILTER (WHERE NOT l.pipeline), 0) AS forecast_fy,
+       COALESCE(SUM(p.actual_ytd + CASE WHEN l.cancelled THEN 0 WHEN l.is_disbenefit THEN p.open_forecast ELSE p.open_weighted END)
+                FILTER (WHERE NOT l.pipeline), 0) AS risk_adjusted_fy,
+       12 * COALESCE(SUM(p.m12_validated + CASE WHEN l.cancelled THEN 0 ELSE p.m12_open_forecast END)
+                FILTER (WHERE NOT l.pipeline AND l.recurrent), 0) AS fye,
+       COALESCE(SUM(p.forecast_all) FILTER (WHERE l.pipeline), 0) AS pipeline_fy
+FROM per_line p
+JOIN lines l ON l.id = p.benefit_id
 GROUP BY GROUPING SETS ({{sets}})
 """
 _FIGURE_COLUMNS = (
