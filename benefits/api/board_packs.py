@@ -9,8 +9,9 @@ from django.http import FileResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import renderers, serializers, status
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -56,18 +57,15 @@ class BoardPackRequestSerializer(serializers.Serializer):
     as_at = PeriodField(help_text="The month the pack reports, e.g. 2025-10.")
 
 
-class PdfRenderer(renderers.BaseRenderer):
-    """Lets clients send `Accept: application/pdf`; error bodies stay JSON text."""
+class AnyAccept(BaseContentNegotiation):
+    """The PDF view answers the file, or a JSON error, whatever `Accept` says (no 406 for
+    `Accept: application/pdf`)."""
 
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        return renderers.JSONRenderer().render(data)
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def _pack(pk: int) -> BoardPack:
@@ -78,6 +76,8 @@ def _pack(pk: int) -> BoardPack:
 
 
 class BoardPackListView(IdempotencyMixin, ListAPIView):
+    """Board packs, newest first; POST asks for a new one (202), built in the background."""
+
     serializer_class = BoardPackSerializer
     write_action = Action.GENERATE_BOARD_PACK
 
@@ -106,13 +106,17 @@ class BoardPackListView(IdempotencyMixin, ListAPIView):
 
 
 class BoardPackDetailView(APIView):
+    """One board pack: its status, progress (0-100), error, and once done its pages, size and sha256."""
+
     @extend_schema(responses={200: BoardPackSerializer}, summary="One board pack: poll its status and progress")
     def get(self, request, id: int):
         return Response(BoardPackSerializer(_pack(id)).data)
 
 
 class BoardPackPdfView(APIView):
-    renderer_classes = [renderers.JSONRenderer, PdfRenderer]
+    """The pack's PDF as an attachment; 409 until the pack is done. The same bytes every time."""
+
+    content_negotiation_class = AnyAccept
 
     @extend_schema(
         responses={
