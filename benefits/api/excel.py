@@ -23,6 +23,7 @@ from benefits.services.imports import ImportRefused, import_workbook
 
 from .fields import FinancialYearField, PeriodField, parse_query
 from .filters import InitiativeFilter
+from .idempotency import IdempotencyMixin
 from .pagination import paginate
 
 MAX_ID = 2**63 - 1
@@ -98,6 +99,13 @@ class ImportBatchSerializer(serializers.Serializer):
     counts = serializers.JSONField()
 
 
+class ImportBatchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ImportBatchSerializer(many=True)
+
+
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The workbook (.xlsx) in the import layout.")
     dry_run = serializers.BooleanField(default=True, help_text="true (default): say what would change, write nothing.")
@@ -122,11 +130,19 @@ class ImportTemplateView(APIView):
         return xlsx_response(data, "benefits-import-template.xlsx")
 
 
-class ImportListView(APIView):
+class ImportListView(IdempotencyMixin, APIView):
     parser_classes = [MultiPartParser, FormParser]
     write_action = Action.EDIT_REGISTER
 
-    @extend_schema(summary="Committed imports", responses=ImportBatchSerializer(many=True), tags=["imports"])
+    @extend_schema(
+        summary="Committed imports, newest first",
+        parameters=[
+            OpenApiParameter("page", int, description="Page number, from 1."),
+            OpenApiParameter("page_size", int, description="Rows per page, 1 to 500 (default 50)."),
+        ],
+        responses=ImportBatchPageSerializer,
+        tags=["imports"],
+    )
     def get(self, request):
         batches = ImportBatch.objects.select_related("created_by").order_by("-created_at", "-id")
         response = paginate(request, batches, self)

@@ -97,8 +97,7 @@ def template_workbook(fys: list[FinancialYear]) -> bytes:
                 letter = get_column_letter(index)
                 dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
                 ws.add_data_validation(dv)
-        # Number formats on the empty cells people will type into (money and attribution %).
-        for row in ws.iter_rows(min_row=2, max_row=TEMPLATE_ROWS + 1, min_col=fixed, max_col=width):
-            for cell in row:
-                cell.number_format = layout.MONEY_FORMAT
+        # Column styles: what people type into the money and attribution % columns shows as #,##0.00.
+        for index in range(fixed, width + 1):
+            ws.column_dimensions[get_column_letter(index)].number_format = layout.MONEY_FORMAT
     return save_openpyxl(wb)

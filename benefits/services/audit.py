@@ -81,10 +81,9 @@ def record_many(
     events: Iterable[Event], *, user: User | None, import_batch: ImportBatch | None = None, system: str | None = None
 ) -> int:
     """Many audit rows in one INSERT, for bulk writes (bulk_create bypasses signals; we don't rely on them)."""
-    events = list(events)
+    events = events if isinstance(events, list) else list(events)
     if len(events) > COPY_THRESHOLD:
-        _copy_events(events, user=user, import_batch=import_batch, actor=actor_name(user, system))
-        return len(events)
+        return copy_many(events, user=user, import_batch=import_batch, system=system)
     rows = [
         AuditEvent(
             user=user,
@@ -105,14 +104,44 @@ def record_many(
 COPY_THRESHOLD = 5000
 
 
-def _copy_events(events: list[Event], *, user: User | None, import_batch: ImportBatch | None, actor: str) -> None:
-    """COPY for the hundreds of thousands of events of a whole-tracker import (the same rows bulk_create writes)."""
+def copy_many(
+    events: Iterable[Event], *, user: User | None, import_batch: ImportBatch | None = None, system: str | None = None
+) -> int:
+    """COPY for the hundreds of thousands of events of a whole-tracker import (the rows record_many writes).
+
+    Takes a generator too, so a caller need not hold 720,000 events in memory at once.
+    """
     stamp = timezone.now()
+    actor = actor_name(user, system)
     user_id = user.pk if user is not None else None
     batch_id = import_batch.pk if import_batch is not None else None
     columns = "at, user_id, actor, action, object_type, object_id, changes, reason, import_batch_id"
     dumps = json.dumps
+    count = 0
+    # COPY's text format written directly (psycopg's write_row costs ~30 µs a row in pure Python).
+    head = f"{stamp.isoformat()}\t{_copy_text(user_id)}\t{_copy_text(actor)}\t"
+    tail = f"\t{_copy_text(batch_id)}\n"
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY benefits_auditevent ({columns}) FROM STDIN") as copy:
-        write = copy.write_row
+        chunk: list[str] = []
         for e in events:
-            write((stamp, user_id, actor, e.action, e.object_type, str(e.object_id), dumps(e.changes), e.reason, batch_id))
+            chunk.append(
+                f"{head}{_copy_text(e.action)}\t{_copy_text(e.object_type)}\t{_copy_text(str(e.object_id))}\t"
+                f"{_copy_text(dumps(e.changes))}\t{_copy_text(e.reason)}{tail}"
+            )
+            count += 1
+            if len(chunk) >= 10_000:
+                copy.write("".join(chunk))
+                chunk.clear()
+        if chunk:
+            copy.write("".join(chunk))
+    return count
+
+
+def _copy_text(value: object) -> str:
+    """A value in COPY's text format: NULL as \\N; backslash, tab, newline and return escaped."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text

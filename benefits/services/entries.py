@@ -186,10 +186,14 @@ def bulk_upsert_entries(
         errors.setdefault(index, []).append(message)
 
     cleaned: list[tuple[int, int, str, str, Decimal]] = []
+    checked: set[tuple[object, object]] = set()  # (period, series) pairs already checked: a tracker has 72
     for i, row in enumerate(rows):
         try:
-            period = clean_period(row.period)
-            series = _check_series(row.series)
+            if (row.period, row.series) not in checked:
+                clean_period(row.period)
+                _check_series(row.series)
+                checked.add((row.period, row.series))
+            period, series = row.period, row.series
             qty = clean_money(row.quantity, "quantity")
         except ValidationFailed as exc:
             fail(i, exc.message)
@@ -270,6 +274,7 @@ def bulk_upsert_entries(
             entry.quantity, entry.value_gbp, entry.updated_by = qty, value, user
             entry.version += 1
             to_update.append(entry)
+        del cleaned, existing  # a whole tracker holds 720,000 of each: free them before the insert
         if errors:
             raise ValidationFailed(
                 f"{len(errors)} of {len(rows)} rows are invalid; nothing was saved.",
@@ -277,21 +282,25 @@ def bulk_upsert_entries(
                 details={"entries": [{"index": i, "errors": msgs} for i, msgs in sorted(errors.items())]},
             )
         created = _insert_entries(to_create, user)
-        for pk, new in zip(created, to_create, strict=True):
-            events.append(
-                audit.Event(
-                    "benefits.entry.created",
-                    "entry",
-                    str(pk),
-                    {
-                        "benefit": [None, new.benefit_id],
-                        "period": [None, new.period],
-                        "series": [None, new.series],
-                        "quantity": [None, str(new.quantity)],
-                        "value_gbp": [None, str(new.value_gbp)],
-                    },
-                )
+        created_events = (
+            audit.Event(
+                "benefits.entry.created",
+                "entry",
+                str(pk),
+                {
+                    "benefit": [None, new.benefit_id],
+                    "period": [None, new.period],
+                    "series": [None, new.series],
+                    "quantity": [None, str(new.quantity)],
+                    "value_gbp": [None, str(new.value_gbp)],
+                },
             )
+            for pk, new in zip(created, to_create, strict=True)
+        )
+        if len(created) > COPY_THRESHOLD:
+            audit.copy_many(created_events, user=user, import_batch=import_batch)  # streamed: never all in memory
+        else:
+            events.extend(created_events)
         if to_update:
             Entry.objects.bulk_update(
                 to_update, ["quantity", "value_gbp", "updated_by", "version", "updated_at"], batch_size=2000
@@ -341,10 +350,19 @@ def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
             "SELECT nextval(pg_get_serial_sequence('benefits_entry', 'id')) FROM generate_series(1, %s)", [len(entries)]
         )
         ids = [pk for (pk,) in cursor.fetchall()]
+        # COPY's text format written directly: psycopg's write_row costs ~30 µs a row in pure Python.
+        # Every field here is a number, a timestamp or a code of [a-z0-9-], so nothing needs escaping.
+        tail = f"\t1\t{user.pk}\t{user.pk}\t{stamp.isoformat()}\t{stamp.isoformat()}\n"
         with cursor.cursor.copy(f"COPY benefits_entry ({_ENTRY_COLUMNS}) FROM STDIN") as copy:
-            write = copy.write_row
+            chunk: list[str] = []
             for e, pk in zip(entries, ids, strict=True):
-                write((pk, e.benefit_id, e.period, e.series, e.quantity, e.value_gbp, e.status, 1, user.pk, user.pk, stamp, stamp))
+                status = e.status or "\\N"
+                chunk.append(f"{pk}\t{e.benefit_id}\t{e.period}\t{e.series}\t{e.quantity}\t{e.value_gbp}\t{status}{tail}")
+                if len(chunk) >= 10_000:
+                    copy.write("".join(chunk))
+                    chunk.clear()
+            if chunk:
+                copy.write("".join(chunk))
     return ids
 
 

@@ -154,3 +154,18 @@ def test_the_rollup_export_checks_its_query(api, finance_rye):
     assert client.get("/api/v1/exports/rollup.xlsx?fy=2025/26").status_code == 400
     assert client.get("/api/v1/exports/rollup.xlsx?fy=2025/26&as_at=2026-06").status_code == 400
     assert client.get("/api/v1/exports/rollup.xlsx?fy=colour&as_at=2025-06").status_code == 400
+
+
+def test_a_commit_repeated_with_the_same_idempotency_key_is_replayed(api, pmo_rye, procurement):
+    client = api(pmo_rye)
+    data = build([row(**{"Apr 2025 plan": 10})])
+    first = client.post(
+        "/api/v1/imports/", {"file": upload(data), "dry_run": "false"}, format="multipart", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert first.status_code == 201
+    again = client.post(
+        "/api/v1/imports/", {"file": upload(data), "dry_run": "false"}, format="multipart", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert ImportBatch.objects.count() == 1 and Entry.objects.count() == 1

@@ -227,4 +227,16 @@ def test_ten_thousand_rows_import_in_one_go(pmo_rye, procurement):
     result = import_workbook(user=pmo_rye, data=data, filename="big.xlsx", dry_run=False)
     assert result.plan.counts()["created"] == {"initiatives": 2000, "benefits": 10_000, "entries": 40_000}
     assert Entry.objects.count() == 40_000
-    assert AuditEvent.objects.filter(import_batch=result.batch, action="benefits.entry.created").count() == 40_000
+    created = AuditEvent.objects.filter(import_batch=result.batch, action="benefits.entry.created")
+    assert created.count() == 40_000
+    entry = Entry.objects.filter(series="forecast").order_by("id").last()
+    event = created.get(object_id=str(entry.pk))
+    assert (event.actor, event.user_id) == ("pmo.rye", pmo_rye.pk)
+    assert event.changes == {
+        "benefit": [None, entry.benefit_id],
+        "period": [None, entry.period],
+        "series": [None, "forecast"],
+        "quantity": [None, "90.00"],
+        "value_gbp": [None, "90.00"],
+    }
+    assert (entry.created_by, entry.updated_by, entry.status, entry.version) == (pmo_rye, pmo_rye, None, 1)
