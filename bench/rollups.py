@@ -7,6 +7,7 @@ generate_series (values follow FINANCE.md's value rule) and reused on later runs
 
 from __future__ import annotations
 
+import importlib
 import time
 
 from django.db import connection, transaction
@@ -109,8 +110,12 @@ def _generate() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in _GENERATE:
             cursor.execute(statement, params)
+        # the load ran without triggers: build the line-months from the entries (as migration 0004 does)
+        cursor.execute("SET LOCAL session_replication_role = origin")
+        cursor.execute(importlib.import_module("benefits.migrations.0004_rollups_line_months").REBUILD)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE benefits_entry")
+        cursor.execute("VACUUM ANALYZE benefits_linemonth")
         cursor.execute("ANALYZE")
     print(f"generated {_entries_present():,} entries in {time.perf_counter() - started:.1f} s", flush=True)
 
