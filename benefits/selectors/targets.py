@@ -88,7 +88,7 @@ def _monthly(target: Target, as_at: str) -> dict[str, tuple[Decimal, Decimal, De
     """(plan, validated actual to date, outturn, risk-adjusted) by month of the counted lines.
 
     The run-rate basis reads month `as_at` even outside the window: FINANCE.md defines its
-    `achieved` as 12 × that month's validated actuals, with no window (ADR 0021).
+    `achieved` as 12 × that month's validated actuals, with no window (ADR 0020).
     """
     run_rate = target.basis == TargetBasis.ANNUAL_RUN_RATE
     params = {
