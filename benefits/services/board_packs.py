@@ -63,13 +63,13 @@ def _set_progress(pack_id: int, progress: int, **fields: object) -> None:
 def _try_lock(pack_id: int) -> bool:
     """A session advisory lock per pack: a duplicate delivery of the task leaves while one builds."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext('benefits.board_pack'), %s)", [pack_id])
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext('benefits.board_pack'), (%s %% 2147483647)::int)", [pack_id])
         return bool(cursor.fetchone()[0])
 
 
 def _unlock(pack_id: int) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(hashtext('benefits.board_pack'), %s)", [pack_id])
+        cursor.execute("SELECT pg_advisory_unlock(hashtext('benefits.board_pack'), (%s %% 2147483647)::int)", [pack_id])
 
 
 def render_snapshot(snapshot: RollupSnapshot, *, on_progress: Callable[[str], None] | None = None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 
 from benefits.errors import NotAllowed, ValidationFailed
 from benefits.models import AuditEvent, BoardPack, OutboxMessage
@@ -54,3 +55,15 @@ def test_building_a_pack_that_is_done_changes_nothing(executive):
 
 def test_building_a_pack_that_no_longer_exists_is_a_quiet_no_op(db):
     assert board_packs.build_board_pack(board_pack_id=987654) is None
+
+
+def test_a_duplicate_delivery_leaves_while_another_worker_builds(executive):
+    pack = board_packs.request_board_pack(user=executive, as_at="2025-10")
+    other = connections.create_connection("default")  # the other worker's session
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtext('benefits.board_pack'), %s)", [pack.pk])
+        again = board_packs.build_board_pack(board_pack_id=pack.pk)
+        assert (again.status, again.progress, again.snapshot) == ("queued", 0, None)
+    finally:
+        other.close()
