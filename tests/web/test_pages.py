@@ -256,3 +256,32 @@ def test_odd_posts_get_an_answer_in_words_never_a_server_error(signed_in, admin_
     assert response.status_code in (200, 302, 400, 403, 404, 409), response.status_code
     if response.status_code == 400:
         assert "There is a problem" in response.content.decode()
+
+
+def test_an_edit_that_lost_a_race_says_so_and_keeps_the_newer_values(signed_in, pmo_rye, scheme):
+    from benefits.services import register as register_services
+
+    initiative, _ = scheme
+    client = signed_in(pmo_rye)
+    form = {"title": "My title", "workstream": initiative.workstream.code, "lead_organisation": "RYE", "stage": "delivery",
+            "delivery_confidence": "amber", "qia_status": "not_started", "eia_status": "not_started", "version": "1"}
+    register_services.update_initiative(user=pmo_rye, initiative=initiative, changes={"title": "Their title"}, expected_version=1)
+    response = client.post(f"/initiatives/{initiative.ref}/edit/", form)
+    html = response.content.decode()
+    assert response.status_code == 412
+    assert "was changed by someone else since you loaded it" in html
+    initiative.refresh_from_db()
+    assert initiative.title == "Their title"
+
+
+def test_the_register_filters_searches_sorts_and_pages_without_javascript(signed_in, pmo_rye):
+    for i in range(52):
+        make_initiative(pmo_rye, title=f"Scheme {i:02d}", confidence="red" if i % 2 else "green")
+    client = signed_in(pmo_rye)
+    first = client.get("/initiatives/?confidence=red&sort=-title").content.decode()
+    assert "26 initiatives" in first and "Scheme 51" in first and "Scheme 50" not in first
+    assert first.index("Scheme 51") < first.index("Scheme 49")
+    paged = client.get("/initiatives/?page=2").content.decode()
+    assert "52 initiatives; page 2 of 2" in paged
+    found = client.get("/initiatives/?search=scheme+07").content.decode()
+    assert "1 initiative." in found and "Scheme 07" in found
