@@ -155,7 +155,7 @@ def _lock(pk: int) -> Entry:
         raise NotFound(f"There is no entry {pk}.") from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an import passes 720,000 of them
 class BulkRow:
     benefit: int
     period: str
@@ -210,6 +210,7 @@ def bulk_upsert_entries(
             fail(i, f"duplicates row {seen[key]} (the same benefit, period and series).")
         else:
             seen[key] = i
+    del seen, checked
 
     with transaction.atomic():
         lines = {
