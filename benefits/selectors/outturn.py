@@ -1,8 +1,10 @@
-"""The SQL of FINANCE.md's per-line, per-month values, shared by rollups and target progress.
+"""The SQL of FINANCE.md's per-line, per-month values, for target progress and the board pack.
 
-`cells` is one row per (benefit line, month) (the trigger-kept line-month table) with its plan, forecast, validated and
-unvalidated actual values; `valued` adds the outturn and risk-adjusted value of that month
-as FINANCE.md defines them, with the initiative's stage and confidence applied.
+`cells` is one row per (benefit line, month) from the trigger-kept line-month table (ADR 0023)
+with its plan, forecast, validated and unvalidated actual values; `valued` adds the outturn and
+risk-adjusted value of that month as FINANCE.md defines them, with the initiative's stage and
+confidence applied. The rollups (selectors/rollups.py) sum the same rules per line first, for
+speed; the property tests hold both to FINANCE.md computed in Python.
 """
 
 from __future__ import annotations

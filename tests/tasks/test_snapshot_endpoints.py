@@ -125,3 +125,16 @@ def test_line_months_follow_every_kind_of_entry_write(example, admin_user, finan
     }
     assert held == line_months_from_entries()
     assert held[(example.b1.pk, "2025-07")][1] == Decimal("8123.45")
+
+
+def test_the_snapshot_list_costs_the_same_queries_for_one_or_many(example, executive, django_assert_num_queries):
+    from benefits.services.snapshots import take_snapshot
+
+    reader = as_user(executive)
+    take_snapshot(as_at="2025-06", trigger="manual", trigger_key="manual:1")
+    with django_assert_num_queries(2):  # the count, the page (payload deferred)
+        assert reader.get("/api/v1/rollups/snapshots/").json()["count"] == 1
+    for n in range(2, 6):
+        take_snapshot(as_at="2025-05", trigger="manual", trigger_key=f"manual:{n}")
+    with django_assert_num_queries(2):
+        assert reader.get("/api/v1/rollups/snapshots/").json()["count"] == 5
