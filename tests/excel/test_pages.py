@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from benefits.models import Entry, ImportBatch
 from tests.excel.helpers import build, row
@@ -51,3 +53,38 @@ def test_finance_sees_the_exports_but_no_upload(client, finance_rye):
     for url in ("/exports/register.xlsx", "/exports/rollup.xlsx", "/imports/template.xlsx"):
         response = client.get(url)
         assert response.status_code == 200 and response.content.startswith(b"PK")
+
+
+ROLES = {
+    "anon": None,
+    "outsider": "outsider",
+    "pmo_own": "pmo_rye",
+    "pmo_other": "pmo_ryd",
+    "finance": "finance_rye",
+    "executive": "executive",
+    "admin": "admin_user",
+}
+READERS = ("pmo_own", "pmo_other", "finance", "executive", "admin")
+# Every page route of this area × the cast (GET): signed-out people and people without a role are sent away.
+PAGE_TABLE = {
+    "imports": 200,
+    "import_confirm": 302,  # only a POST confirms; a GET goes back to the page
+    "import_template": 200,
+    "export_register": 200,
+    "export_rollup": 200,
+}
+
+
+def test_every_page_route_of_this_area_is_in_the_table():
+    from benefits.web.imports import urlpatterns
+
+    assert {p.name for p in urlpatterns} == set(PAGE_TABLE)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_page_answers_each_role(role, client, request, procurement):
+    if ROLES[role]:
+        client.force_login(request.getfixturevalue(ROLES[role]))
+    for name, reader_status in PAGE_TABLE.items():
+        status = client.get(reverse(f"web:{name}")).status_code
+        assert status == (reader_status if role in READERS else 302), (name, role, status)
