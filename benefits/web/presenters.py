@@ -121,6 +121,7 @@ NAV = (
     ("periods", "Periods", "web:periods", Action.CLOSE_PERIOD),
     ("reference", "Unit costs and targets", "web:unit_costs", Action.EDIT_REFERENCE),
     ("board_packs", "Board packs", "web:board_packs", Action.VIEW),
+    ("imports", "Excel", "web:imports", Action.VIEW),  # benefits/web/imports.py: import and export
 )
 
 
