@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
@@ -105,6 +105,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         errors = _validation_errors(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
         return Response(error_body("invalid", _first_message(errors), errors), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, SuspiciousOperation):  # too many form fields, a body over the upload limit…
+        return Response(error_body("invalid", f"The request was refused: {exc}"), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ObjectDoesNotExist):  # e.g. deleted between the read and the locked write
         exc = Http404()
     if isinstance(exc, DataError):

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -62,6 +63,7 @@ class ApiViewSet(IdempotencyMixin, VersionedMixin, viewsets.GenericViewSet):
     model: type
     versioned = True
     lookup_value_regex = ID
+    parser_classes = [JSONParser]  # API.md: JSON in and out
 
     def rows(self):
         raise NotImplementedError
@@ -117,6 +119,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAnyone]
     authentication_classes: list = []
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=s.TokenRequestSerializer,
@@ -499,6 +502,7 @@ class PeriodViewSet(IdempotencyMixin, viewsets.GenericViewSet):
     serializer_class = s.PeriodSerializer
     lookup_field = "period"
     lookup_value_regex = r"[0-9]{4}-[0-9]{2}"
+    parser_classes = [JSONParser]
     write_action = Action.CLOSE_PERIOD
     queryset = Period.objects.none()  # rows are computed from the calendar
 
