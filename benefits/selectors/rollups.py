@@ -80,7 +80,7 @@ class Rollup:
 # count as zero; idea: only pipeline_fy. The property tests compare this with FINANCE.md in Python.
 _NOT_REPLACED = "(m.validated_count = 0 OR m.period > %(as_at)s)"
 _SQL = f"""
-WITH lines AS MATERIALIZED (
+WITH lines AS NOT MATERIALIZED (  -- inlined, so the per-line sums may run in parallel
     SELECT b.id, b.organisation_id, i.workstream_id, b.benefit_class, i.stage, i.delivery_confidence,
            b.recurrence = 'recurrent' AS recurrent, b.is_disbenefit,
            i.stage = 'idea' AS pipeline, i.stage = 'cancelled' AS cancelled,
