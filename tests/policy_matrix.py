@@ -35,6 +35,7 @@ class Row:
     allowed: dict[str, int] = field(default_factory=dict)
     default: int = 403
     setup: str | None = None  # name of a world step run before the request (e.g. "close_april")
+    format: str = "json"  # or "multipart" (uploads)
 
     def expected(self, role: str) -> int:
         if role in self.allowed:
@@ -151,4 +152,25 @@ ROWS: list[Row] = [
     read("audit", "/api/v1/audit/"),
     read("audit event", "/api/v1/audit/{audit}/"),
     Row("audit write", "POST", "/api/v1/audit/", {}, allowed=dict.fromkeys(("outsider", *READERS), 405)),
+]
+
+# Rows for the other API modules (rollups, board packs, Excel), which reuse this area's permission
+# class: reads for every reader, writes by their own policy action.
+ROWS += [
+    read("rollups", "/api/v1/rollups/?fy=2025/26&as_at=2025-06&group_by=organisation"),
+    read("target progress", "/api/v1/targets/{target}/progress/?as_at=2025-06"),
+    read("snapshots", "/api/v1/rollups/snapshots/"),
+    read("snapshot", "/api/v1/rollups/snapshots/{snapshot}/"),
+    write("snapshot take", "POST", "/api/v1/rollups/snapshots/", {"fy": "2025/26", "as_at": "2025-06"}, 202, FINANCE),
+    read("board packs", "/api/v1/board-packs/"),
+    read("board pack", "/api/v1/board-packs/{board_pack}/"),
+    read("board pack pdf before it is built", "/api/v1/board-packs/{board_pack}/pdf/", 409),
+    write("board pack request", "POST", "/api/v1/board-packs/", {"as_at": "2025-06"}, 202, ("executive", "admin")),
+    read("import template", "/api/v1/imports/template/"),
+    read("imports", "/api/v1/imports/"),
+    read("import unknown", "/api/v1/imports/999999/", 404),
+    Row("import without a file", "POST", "/api/v1/imports/", {"dry_run": "true"}, format="multipart",
+        allowed={"pmo_own": 400, "pmo_other": 400, "admin": 400}),
+    read("register export", "/api/v1/exports/register.xlsx"),
+    read("rollup export", "/api/v1/exports/rollup.xlsx?fy=2025/26&as_at=2025-06"),
 ]
