@@ -1,7 +1,7 @@
 """`manage.py seed_demo`: realistic, idempotent demo data, written through the services.
 
 Seven workstreams from the case for change, 32 initiatives of both trusts and joint ones,
-profiles for 2025/26 and 2026/27, actuals validated up to a closed month, some submitted for
+profiles for 2025/26 to 2027/28, actuals validated up to a closed month, some submitted for
 finance to validate, one sent back, and demo users for each role.
 """
 
@@ -13,13 +13,15 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from benefits.finance.calendar import FinancialYear
+from benefits.finance.calendar import FinancialYear, add_months
 from benefits.finance.rounding import round_half_up
 from benefits.models import AuditEvent, Entry, Initiative, Organisation, UnitCost, User, Workstream
+from benefits.models.choices import SnapshotTrigger
 from benefits.services import entries as entry_services
 from benefits.services import periods as period_services
 from benefits.services import reference as reference_services
 from benefits.services import register as register_services
+from benefits.services import snapshots as snapshot_services
 from benefits.services.users import add_user
 
 DEMO_PASSWORD = "demo-password-2025"
@@ -87,6 +89,7 @@ MEASURE_COST = {"conveyances": "conveyance_avoided", "ed_attendances": "ed_atten
 DELIVERY_PCT = {"green": (95, 108), "amber_green": (85, 100), "amber": (70, 95), "amber_red": (50, 80), "red": (20, 50)}
 FIRST_FY = FinancialYear(2025)
 SECOND_FY = FinancialYear(2026)
+THIRD_FY = FinancialYear(2027)  # plans and forecasts run to March 2028, the cashable target's end
 CLOSED_THROUGH = "2026-09"  # finance has closed every month up to here
 SUBMITTED_MONTH = "2026-10"  # actuals awaiting validation
 
@@ -126,7 +129,7 @@ class Command(BaseCommand):
                     "code": code, "name": name, "unit": unit, "value_gbp": Decimal(value), "valid_from": "2025-04",
                     "source": UNIT_COST_SOURCE})
         actuals_by_author: dict[str, list[int]] = {"pmo.rye": [], "pmo.ryd": []}
-        months = FIRST_FY.periods + SECOND_FY.periods
+        months = FIRST_FY.periods + SECOND_FY.periods + THIRD_FY.periods
         for ws, title, lead, joint, stage, confidence, lines in SCHEMES:
             author = users["pmo.rye" if lead == "RYE" else "pmo.ryd"]
             start = months[rng.randrange(0, 6)]
@@ -181,6 +184,9 @@ class Command(BaseCommand):
                                         entry=pending, reason="Please attach the invoice evidence for this month's saving.")
         for month in (FIRST_FY.last, CLOSED_THROUGH):
             period_services.close_period(user=users["finance.rye"], period=month, reason="Month-end close (demo data).")
+        # Two month-end snapshots, so the dashboard and board pack have figures and movements at once.
+        for as_at in (add_months(CLOSED_THROUGH, -1), CLOSED_THROUGH):
+            snapshot_services.take_snapshot(as_at=as_at, trigger=SnapshotTrigger.MANUAL, trigger_key=f"seed_demo:{as_at}")
 
 
 def _q(value: Decimal, measure: str) -> Decimal:
