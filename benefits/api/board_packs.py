@@ -31,7 +31,7 @@ MAX_ID = 2**63 - 1
 class BoardPackSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     snapshot = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The rollup snapshot the figures come from (set once the build has taken it)."
+        read_only=True, allow_null=True, help_text="The rollup snapshot the figures come from (set once the build has taken it)."
     )
 
     class Meta:

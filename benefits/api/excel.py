@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -21,6 +21,7 @@ from benefits.policy import Action
 from benefits.selectors.exports import register_export, register_workbook, rollup_workbook, visible_initiatives
 from benefits.services.imports import ImportRefused, import_workbook
 
+from .errors import ErrorSerializer
 from .fields import FinancialYearField, PeriodField, parse_query
 from .filters import InitiativeFilter
 from .idempotency import IdempotencyMixin
@@ -111,6 +112,13 @@ class UploadSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=True, help_text="true (default): say what would change, write nothing.")
 
 
+# A refused file lists cell problems; a malformed request (no file, bad dry_run) names its fields.
+IMPORT_REFUSED = PolymorphicProxySerializer(
+    component_name="ImportRefused",
+    serializers=[ImportErrorsSerializer, ErrorSerializer],
+    resource_type_field_name=None,
+)
+
 XLSX_RESPONSE = OpenApiResponse(response=OpenApiTypes.BINARY, description="An Excel workbook (.xlsx).")
 
 
@@ -135,6 +143,7 @@ class ImportListView(IdempotencyMixin, APIView):
     write_action = Action.EDIT_REGISTER
 
     @extend_schema(
+        operation_id="v1_imports_list",
         summary="Committed imports, newest first",
         parameters=[
             OpenApiParameter("page", int, description="Page number, from 1."),
@@ -152,7 +161,7 @@ class ImportListView(IdempotencyMixin, APIView):
     @extend_schema(
         summary="Import a tracker: dry run by default, or commit all or nothing",
         request={"multipart/form-data": UploadSerializer},
-        responses={200: ImportResultSerializer, 201: ImportResultSerializer, 400: ImportErrorsSerializer},
+        responses={200: ImportResultSerializer, 201: ImportResultSerializer, 400: IMPORT_REFUSED},
         tags=["imports"],
     )
     def post(self, request):
