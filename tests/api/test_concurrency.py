@@ -3,10 +3,8 @@ the other gets 412, and the audit shows one change (the version is re-checked un
 
 from __future__ import annotations
 
-import json
 import threading
 
-import pytest
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -15,23 +13,8 @@ from benefits.models import AuditEvent, Entry
 from tests.factories import make_initiative, make_line, put
 
 
-@pytest.fixture
-def restore_seed_data_after_flush(django_db_blocker):
-    """A transactional test ends with a flush that empties every table, including the rows the
-    migrations seed (RYE, RYD, weights, targets) that later tests rely on: put them back afterwards.
-    Requested before `transactional_db`, so this teardown runs after the flush. (Django's own
-    serialized_rollback re-saves rows over existing ones at set-up, which the audit trigger refuses.)"""
-    with django_db_blocker.unblock():
-        rows = json.loads(connection.creation.serialize_db_to_string())
-    # the flush's post_migrate signal recreates content types and permissions itself
-    seed = json.dumps([r for r in rows if r["model"] not in ("contenttypes.contenttype", "auth.permission")])
-    yield
-    with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(seed)
-
-
 def test_two_patches_with_the_same_if_match_one_wins_the_other_gets_412(
-    restore_seed_data_after_flush, transactional_db, pmo_rye, admin_user
+    transactional_db, pmo_rye, admin_user
 ):
     (entry,) = put(pmo_rye, make_line(pmo_rye, make_initiative(pmo_rye)), "plan", ["2025-04"], "10.00")
     tokens = [Token.objects.create(user=u).key for u in (pmo_rye, admin_user)]

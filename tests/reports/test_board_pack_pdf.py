@@ -22,6 +22,7 @@ from benefits.models import AuditEvent
 from benefits.services import board_packs
 from benefits.services.snapshots import take_snapshot
 from tests import worked_example
+from tests.conftest import ensure_reference_data
 from tests.factories import UserFactory, make_initiative, make_line, put
 
 # Marks every test as a database test, which is also what makes pytest-django create the test
@@ -71,10 +72,11 @@ def pack(django_db_setup, django_db_blocker):
     }
     with django_db_blocker.unblock(), transaction.atomic():
         assert connection.settings_dict["NAME"].startswith("test_")
+        ensure_reference_data()  # a transactional test before this module may have emptied the tables
         admin = UserFactory(username="pack.admin", first_name="Ada", last_name="Admin", role="admin", is_staff=True, is_superuser=True)
         finance = UserFactory(username="pack.finance", role="finance", orgs=["RYE"])
         executive = UserFactory(username="pack.exec", first_name="Eve", last_name="Exton", role="executive", orgs=["RYE", "RYD"])
-        worked_example.build(author=admin, validator=finance)
+        example = worked_example.build(author=admin, validator=finance)
         red = make_initiative(admin, stage="delivery", confidence="red", title=hostile["img"])
         put(admin, make_line(admin, red), "plan", ["2025-04", "2025-05"], "1000.00")
         amber_red = make_initiative(admin, stage="approved", confidence="amber_red", title=hostile["css"])
@@ -107,7 +109,7 @@ def pack(django_db_setup, django_db_blocker):
             previous_id=previous.pk,
             rerendered_sha256=board_packs.render_snapshot(built.snapshot).sha256,
             progress=progress,
-            refs={"red": red.ref, "amber_red": amber_red.ref, "idea": idea.ref},
+            refs={"red": red.ref, "amber_red": amber_red.ref, "idea": idea.ref, "ag1": example.ag1.ref, "ag2": example.ag2.ref},
             hostile=hostile,
             audit=list(AuditEvent.objects.filter(object_type="board_pack", object_id=str(built.pk)).order_by("id").values_list("action", flat=True)),
         )
@@ -217,8 +219,9 @@ def test_exceptions_list_behind_plan_and_red_or_amber_red_initiatives_with_owner
     section = _section(pack, "Exceptions", "Movements since")
     assert "4 in all" in section
     lines = {line.split()[0]: line for line in section.splitlines() if line.startswith("AG-")}
-    assert set(lines) == {"AG-0001", "AG-0002", pack.refs["red"], pack.refs["amber_red"]}
-    assert "Ada Admin" in lines["AG-0001"] and "41.7%" in lines["AG-0001"]  # £17,500 of £30,000 planned
+    assert set(lines) == {pack.refs["ag1"], pack.refs["ag2"], pack.refs["red"], pack.refs["amber_red"]}
+    ag1 = lines[pack.refs["ag1"]]
+    assert "Ada Admin" in ag1 and "41.7%" in ag1  # £17,500 of £30,000 planned
     assert "Red" in lines[pack.refs["red"]] and "100.0%" in lines[pack.refs["red"]]
     assert "Amber/red" in lines[pack.refs["amber_red"]]
 
