@@ -101,7 +101,7 @@ def record_many(
     return len(rows)
 
 
-COPY_THRESHOLD = 5000
+COPY_THRESHOLD = 500  # above this many rows, COPY: Django's INSERT quotes every value in Python
 
 
 def copy_many(

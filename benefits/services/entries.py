@@ -297,7 +297,7 @@ def bulk_upsert_entries(
             )
             for pk, new in zip(created, to_create, strict=True)
         )
-        if len(created) > COPY_THRESHOLD:
+        if len(created) > audit.COPY_THRESHOLD:
             audit.copy_many(created_events, user=user, import_batch=import_batch)  # streamed: never all in memory
         else:
             events.extend(created_events)
@@ -307,7 +307,6 @@ def bulk_upsert_entries(
     return {"created": len(created), "updated": len(to_update)}
 
 
-COPY_THRESHOLD = 5000
 UPDATE_CHUNK = 1000
 
 
@@ -344,7 +343,7 @@ class NewEntry(NamedTuple):
 
 def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
     """Insert new entries, returning their ids: bulk_create for the usual few, COPY for a whole tracker (ADR 0054)."""
-    if len(entries) <= COPY_THRESHOLD:
+    if len(entries) <= audit.COPY_THRESHOLD:
         created = Entry.objects.bulk_create(
             [
                 Entry(
