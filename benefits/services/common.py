@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 import pgtrigger
+from django.core.exceptions import ValidationError as DjangoValidationError
 
 from benefits.errors import NotAllowed, PeriodClosed, StaleVersion, ValidationFailed
 from benefits.finance.calendar import CalendarError, parse_period
@@ -112,7 +114,17 @@ BULK_HISTORY_THRESHOLD = 5000
 
 
 def insert_history_skipped(label: str, count: int):
-    """`with insert_history_skipped("benefits.Entry", n):` around a bulk insert of n new rows."""
+    """`with insert_history_skipped("benefits.BenefitLine", n):` around a bulk insert of n new rows."""
     if count <= BULK_HISTORY_THRESHOLD:
         return contextlib.nullcontext()
     return pgtrigger.ignore(f"{label}:insert_insert")
+
+
+def full_clean(obj, exclude: Iterable[str] = ()) -> None:
+    """Model field validation as a ValidationFailed naming each field (constraints are the database's)."""
+    try:
+        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as exc:
+        details = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        first = next(iter(details.items()))
+        raise ValidationFailed(f"{first[0]}: {first[1][0]}", field=first[0], details=details) from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from benefits.errors import Conflict, PeriodClosed, ValidationFailed
@@ -14,20 +13,11 @@ from benefits.models.choices import BenefitClass, TargetBasis
 from benefits.policy import Action, require
 
 from . import audit
-from .common import clean_money, clean_period, latest_closed_period, require_version
+from .common import clean_money, clean_period, full_clean, latest_closed_period, require_version
 from .valuation import revalue_entries
 
 UNIT_COST_FIELDS = ("code", "name", "unit", "value_gbp", "valid_from", "source")
 TARGET_FIELDS = ("name", "amount_gbp", "benefit_classes", "basis", "start_period", "end_period")
-
-
-def _clean(obj) -> None:
-    try:
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-    except DjangoValidationError as exc:
-        details = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        first = next(iter(details.items()))
-        raise ValidationFailed(f"{first[0]}: {first[1][0]}", field=first[0], details=details) from None
 
 
 def _require_effective_open(valid_from: str) -> None:
@@ -55,7 +45,7 @@ def create_unit_cost(*, user: User, fields: Mapping[str, Any]) -> UnitCost:
     values["value_gbp"] = clean_money(values["value_gbp"], "value_gbp")
     values["valid_from"] = clean_period(values["valid_from"], "valid_from")
     cost = UnitCost(**values)
-    _clean(cost)
+    full_clean(cost)
     with transaction.atomic():
         _require_effective_open(cost.valid_from)
         try:
@@ -100,7 +90,7 @@ def update_unit_cost(
             if name == "valid_from":
                 value = clean_period(value, "valid_from")
             setattr(cost, name, value)
-        _clean(cost)
+        full_clean(cost)
         delta = audit.diff(before, audit.field_values(cost, UNIT_COST_FIELDS))
         if not delta:
             return cost
@@ -189,7 +179,7 @@ def create_target(*, user: User, fields: Mapping[str, Any]) -> Target:
     require(user, Action.EDIT_REFERENCE, what="change targets")
     values = _clean_target({k: fields.get(k) for k in TARGET_FIELDS})
     target = Target(**values)
-    _clean(target)
+    full_clean(target)
     if target.end_period < target.start_period:
         raise ValidationFailed(
             "end_period must not be before start_period.",
@@ -225,7 +215,7 @@ def update_target(*, user: User, target: Target, changes: Mapping[str, Any], exp
                     f"{name} cannot be changed.", field=name, details={name: ["This field cannot be changed."]}
                 )
             setattr(row, name, value)
-        _clean(row)
+        full_clean(row)
         if row.end_period < row.start_period:
             raise ValidationFailed(
                 "end_period must not be before start_period.",

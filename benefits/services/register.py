@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 
 from benefits.errors import Conflict, NotAllowed, ValidationFailed
@@ -27,6 +26,7 @@ from benefits.policy import Action, can, can_on_trusts, require
 from . import audit
 from .common import (
     clean_money,
+    full_clean,
     insert_history_skipped,
     latest_closed_period,
     require_register_write,
@@ -80,15 +80,6 @@ def _check_choices(values: Mapping[str, Any]) -> None:
             raise _invalid(name, f"'{values[name]}' is not a valid {name.replace('_', ' ')}; use one of {', '.join(allowed)}.")
 
 
-def _full_clean(obj, exclude: Iterable[str] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
-    except DjangoValidationError as exc:
-        details = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        first = next(iter(details.items()))
-        raise ValidationFailed(f"{first[0]}: {first[1][0]}", field=first[0], details=details) from None
-
-
 # --- organisations and workstreams -----------------------------------------------------------
 
 
@@ -99,7 +90,7 @@ def save_organisation(
     with transaction.atomic():
         if organisation is None:
             org = Organisation(code=code, name=name)
-            _full_clean(org)
+            full_clean(org)
             if Organisation.objects.filter(code=code).exists():
                 raise Conflict(f"Organisation {code} already exists.", field="code")
             org.save()
@@ -115,7 +106,7 @@ def save_organisation(
         require_version(org, expected_version, f"Organisation {org.code}")
         before = audit.field_values(org, ["name"])
         org.name = name
-        _full_clean(org)
+        full_clean(org)
         org.version += 1
         org.save()
         audit.record(
@@ -131,7 +122,7 @@ def save_organisation(
 def create_workstream(*, user: User, code: str, name: str, sro: str = "", import_batch: ImportBatch | None = None) -> Workstream:
     require(user, Action.EDIT_WORKSTREAM, what="create workstreams")
     ws = Workstream(code=code, name=name, sro=sro or "")
-    _full_clean(ws)
+    full_clean(ws)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -160,7 +151,7 @@ def update_workstream(
         for name in ("name", "sro"):
             if name in changes:
                 setattr(ws, name, changes[name])
-        _full_clean(ws)
+        full_clean(ws)
         delta = audit.diff(before, audit.field_values(ws, ["name", "sro"]))
         if delta:
             ws.version += 1
@@ -228,7 +219,7 @@ def create_initiative(
             fields = {**fields, money: clean_money(fields[money], money)}
     initiative = Initiative(owner=user, **{k: v for k, v in fields.items() if v is not None or k in ("start_date", "end_date")})
     orgs = set(organisations) | ({initiative.lead_organisation} if fields.get("lead_organisation") else set())
-    _full_clean(initiative, exclude=["ref", "owner"])
+    full_clean(initiative, exclude=["ref", "owner"])
     _check_trusts(user, initiative.lead_organisation, orgs)
     with transaction.atomic():
         initiative.ref = _next_ref()
@@ -267,11 +258,13 @@ def create_initiatives(
         for money in ("investment_one_off_gbp", "investment_recurrent_gbp"):
             if fields.get(money) is not None:
                 fields = {**fields, money: clean_money(fields[money], money)}
-        initiative = Initiative(owner=user, **{k: v for k, v in fields.items() if v is not None or k in ("start_date", "end_date")})
+        initiative = Initiative(
+            owner=user, **{k: v for k, v in fields.items() if v is not None or k in ("start_date", "end_date")}
+        )
         orgs = set(organisations) | ({initiative.lead_organisation} if fields.get("lead_organisation") else set())
         # Related rows handed in as saved instances exist already: skip full_clean's query per foreign key.
         saved = [k for k in ("workstream", "lead_organisation") if getattr(fields.get(k), "pk", None) is not None]
-        _full_clean(initiative, exclude=["ref", "owner", *saved])
+        full_clean(initiative, exclude=["ref", "owner", *saved])
         _check_trusts(user, initiative.lead_organisation, orgs)
         prepared.append((initiative, orgs))
     with transaction.atomic():
@@ -284,7 +277,11 @@ def create_initiatives(
             created = Initiative.objects.bulk_create([i for i, _ in prepared], batch_size=2000)
         through = Initiative.organisations.through
         through.objects.bulk_create(
-            [through(initiative_id=i.pk, organisation_id=o.pk) for i, orgs in zip(created, (o for _, o in prepared), strict=True) for o in orgs],
+            [
+                through(initiative_id=i.pk, organisation_id=o.pk)
+                for i, orgs in zip(created, (o for _, o in prepared), strict=True)
+                for o in orgs
+            ],
             batch_size=5000,
         )
         events = []
@@ -292,7 +289,9 @@ def create_initiatives(
             initiative._trust_ids = {o.pk for o in orgs}
             values = _initiative_values(initiative, orgs)
             events.append(
-                audit.Event("benefits.initiative.created", "initiative", initiative.ref, {k: [None, v] for k, v in values.items()})
+                audit.Event(
+                    "benefits.initiative.created", "initiative", initiative.ref, {k: [None, v] for k, v in values.items()}
+                )
             )
         audit.record_many(events, user=user, import_batch=import_batch)
     return created
@@ -323,7 +322,7 @@ def update_initiative(
             if name in ("investment_one_off_gbp", "investment_recurrent_gbp") and value is not None:
                 value = clean_money(value, name)
             setattr(obj, name, value)
-        _full_clean(obj, exclude=["ref", "owner"])
+        full_clean(obj, exclude=["ref", "owner"])
         new_orgs = (set(organisations) if organisations is not None else set(current_orgs)) | {obj.lead_organisation}
         if new_orgs != current_orgs:
             _check_trusts(user, obj.lead_organisation, new_orgs)
@@ -394,7 +393,7 @@ def _check_line(line: BenefitLine, initiative_orgs: set[int], known_unit_costs: 
             raise _invalid("unit_cost", f"There is no unit cost '{line.unit_cost}'.")
     if line.organisation_id not in initiative_orgs:
         raise _invalid("organisation", "The line's organisation must be one of the initiative's organisations.")
-    _full_clean(line, exclude=["initiative", "organisation"])
+    full_clean(line, exclude=["initiative", "organisation"])
 
 
 def create_benefit(
@@ -467,7 +466,9 @@ def create_benefits(
         for line in created:
             values = audit.field_values(line, BENEFIT_FIELDS)
             values["initiative"] = line.initiative.ref
-            events.append(audit.Event("benefits.benefit.created", "benefit", str(line.pk), {k: [None, v] for k, v in values.items()}))
+            events.append(
+                audit.Event("benefits.benefit.created", "benefit", str(line.pk), {k: [None, v] for k, v in values.items()})
+            )
         audit.record_many(events, user=user, import_batch=import_batch)
     return created
 
