@@ -19,7 +19,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from benefits import outbox
 from benefits.models import User
-from benefits.services import snapshots
+from benefits.services import board_packs, snapshots
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,6 @@ def kick_outbox() -> int:
 
 
 # --- Board packs (issue 5; ADR 0030) -------------------------------------------------------------
-
-from benefits.services import board_packs  # noqa: E402  (kept in this section so the two areas merge cleanly)
-
 
 @shared_task(name="benefits.tasks.build_board_pack", soft_time_limit=540, time_limit=600, **IDEMPOTENT)
 def build_board_pack(*, board_pack_id: int) -> str | None:
