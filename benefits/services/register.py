@@ -182,11 +182,35 @@ def delete_workstream(*, user: User, workstream: Workstream, expected_version: i
 # --- initiatives -----------------------------------------------------------------------------
 
 
+def _format_ref(number: int) -> str:
+    return f"AG-{number:04d}"
+
+
+def _new_initiative(
+    user: User, fields: Mapping[str, Any], organisations: Iterable[Organisation]
+) -> tuple[Initiative, set[Organisation]]:
+    """An unsaved initiative checked by every create rule, with the trusts it will involve."""
+    _check_choices(fields)
+    unknown = set(fields) - set(INITIATIVE_FIELDS)
+    if unknown:
+        raise _invalid(sorted(unknown)[0], "This field cannot be set.")
+    for money in ("investment_one_off_gbp", "investment_recurrent_gbp"):
+        if fields.get(money) is not None:
+            fields = {**fields, money: clean_money(fields[money], money)}
+    initiative = Initiative(owner=user, **{k: v for k, v in fields.items() if v is not None or k in ("start_date", "end_date")})
+    orgs = set(organisations) | ({initiative.lead_organisation} if fields.get("lead_organisation") else set())
+    # Related rows handed in as saved instances exist already: skip full_clean's query per foreign key.
+    saved = [k for k in ("workstream", "lead_organisation") if getattr(fields.get(k), "pk", None) is not None]
+    full_clean(initiative, exclude=["ref", "owner", *saved])
+    _check_trusts(user, initiative.lead_organisation, orgs)
+    return initiative, orgs
+
+
 def _next_ref() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('benefits_initiative_ref_seq')")
         (number,) = cursor.fetchone()
-    return f"AG-{number:04d}"
+    return _format_ref(number)
 
 
 def _check_trusts(user: User, lead: Organisation, orgs: set[Organisation]) -> None:
@@ -210,17 +234,7 @@ def create_initiative(
     """A new initiative at any stage (schemes under way arrive at every stage); `ref` is generated."""
     if not can(user, Action.EDIT_REGISTER):
         raise NotAllowed("Your role does not allow you to create initiatives.")
-    _check_choices(fields)
-    unknown = set(fields) - set(INITIATIVE_FIELDS)
-    if unknown:
-        raise _invalid(sorted(unknown)[0], "This field cannot be set.")
-    for money in ("investment_one_off_gbp", "investment_recurrent_gbp"):
-        if fields.get(money) is not None:
-            fields = {**fields, money: clean_money(fields[money], money)}
-    initiative = Initiative(owner=user, **{k: v for k, v in fields.items() if v is not None or k in ("start_date", "end_date")})
-    orgs = set(organisations) | ({initiative.lead_organisation} if fields.get("lead_organisation") else set())
-    full_clean(initiative, exclude=["ref", "owner"])
-    _check_trusts(user, initiative.lead_organisation, orgs)
+    initiative, orgs = _new_initiative(user, fields, organisations)
     with transaction.atomic():
         initiative.ref = _next_ref()
         initiative.save()
@@ -249,30 +263,13 @@ def create_initiatives(
         return []
     if not can(user, Action.EDIT_REGISTER):
         raise NotAllowed("Your role does not allow you to create initiatives.")
-    prepared: list[tuple[Initiative, set[Organisation]]] = []
-    for fields, organisations in items:
-        _check_choices(fields)
-        unknown = set(fields) - set(INITIATIVE_FIELDS)
-        if unknown:
-            raise _invalid(sorted(unknown)[0], "This field cannot be set.")
-        for money in ("investment_one_off_gbp", "investment_recurrent_gbp"):
-            if fields.get(money) is not None:
-                fields = {**fields, money: clean_money(fields[money], money)}
-        initiative = Initiative(
-            owner=user, **{k: v for k, v in fields.items() if v is not None or k in ("start_date", "end_date")}
-        )
-        orgs = set(organisations) | ({initiative.lead_organisation} if fields.get("lead_organisation") else set())
-        # Related rows handed in as saved instances exist already: skip full_clean's query per foreign key.
-        saved = [k for k in ("workstream", "lead_organisation") if getattr(fields.get(k), "pk", None) is not None]
-        full_clean(initiative, exclude=["ref", "owner", *saved])
-        _check_trusts(user, initiative.lead_organisation, orgs)
-        prepared.append((initiative, orgs))
+    prepared = [_new_initiative(user, fields, organisations) for fields, organisations in items]
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT nextval('benefits_initiative_ref_seq') FROM generate_series(1, %s)", [len(prepared)])
             numbers = [n for (n,) in cursor.fetchall()]
         for (initiative, _), number in zip(prepared, sorted(numbers), strict=True):
-            initiative.ref = f"AG-{number:04d}"
+            initiative.ref = _format_ref(number)
         with insert_history_skipped("benefits.Initiative", len(prepared)):
             created = Initiative.objects.bulk_create([i for i, _ in prepared], batch_size=2000)
         through = Initiative.organisations.through
