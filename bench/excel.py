@@ -116,22 +116,29 @@ def run() -> None:
         flush=True,
     )
 
-    baseline = median_seconds(lambda: _calamine_read(data), repeat=3, warmup=1)
+    # The imports run first, so the process's peak memory is theirs: the baseline's read holds
+    # the whole workbook as Python lists (~70 MB) that the allocator keeps afterwards.
     rss_before = peak_rss_mb()
-
     started = time.perf_counter()
-    dry = import_workbook(user=user, data=data, filename="bench-dry.xlsx", dry_run=True)
-    dry_seconds = time.perf_counter() - started
-    report("import dry run (read, check, plan)", dry_seconds, "python-calamine read only", baseline, "")
+    dry_changes = import_workbook(user=user, data=data, filename="bench-dry.xlsx", dry_run=True).plan.changes_total
+    dry_seconds = time.perf_counter() - started  # only the count is kept, as a page or the API would
 
     started = time.perf_counter()
     result = import_workbook(user=user, data=data, filename=f"bench-{run_id}.xlsx", dry_run=False)
     seconds = time.perf_counter() - started
+    rss_after = peak_rss_mb()
     counts = result.plan.counts()
     assert counts["created"] == {"initiatives": LINES // LINES_PER_INITIATIVE, "benefits": LINES, "entries": LINES * 72}, counts
-    assert dry.plan.changes_total == result.plan.changes_total
+    assert dry_changes == result.plan.changes_total
+
+    baseline = median_seconds(lambda: _calamine_read(data), repeat=3, warmup=1)
+    report("import dry run (read, check, plan)", dry_seconds, "python-calamine read only", baseline, "")
     report("import commit (read, check, plan, write, audit)", seconds, "python-calamine read only", baseline, "goal < 30 s")
-    print(f"peak memory (RSS) {peak_rss_mb():.0f} MB (before the imports {rss_before:.0f} MB)   goal < 500 MB", flush=True)
+    print(
+        f"peak memory (RSS) of the process through both imports {rss_after:.0f} MB "
+        f"(before them {rss_before:.0f} MB)   goal < 500 MB",
+        flush=True,
+    )
 
     initiatives = Initiative.objects.filter(workstream__code=WORKSTREAM)
     started = time.perf_counter()
