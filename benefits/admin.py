@@ -60,7 +60,7 @@ class EntryAdmin(admin.ModelAdmin):
     list_display = ("id", "benefit", "period", "series", "quantity", "value_gbp", "status")
     list_filter = ("series", "status")
     search_fields = ("benefit__initiative__ref", "period")
-    raw_id_fields = ("benefit", "created_by", "updated_by")
+    raw_id_fields = ("benefit", "updated_by")
     readonly_fields = ("value_gbp", "version")
 
 

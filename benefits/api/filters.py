@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from benefits.models import AuditEvent, BenefitLine, Entry, Initiative, UnitCost
 from benefits.models.choices import BenefitClass, Confidence, EntryStatus, Series, Stage
+from benefits.selectors.audit import Cell, entry_events
 
 from .fields import PERIOD_PATTERN
 
@@ -114,3 +115,16 @@ class AuditFilter(filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["object_type", "object_id", "user", "action", "since"]
+
+    def filter_queryset(self, queryset):
+        """An entry's events include the import events that wrote its cell (ADR 0058)."""
+        data = self.form.cleaned_data
+        entry_id = data.get("object_id") or ""
+        if data.get("object_type") != "entry" or not entry_id.isdigit() or int(entry_id) > BIGINT:
+            return super().filter_queryset(queryset)
+        cell = Entry.objects.filter(pk=int(entry_id)).values_list("id", "benefit_id", "period", "series").first()
+        rest = {name: value for name, value in data.items() if name not in ("object_type", "object_id")}
+        queryset = queryset.filter(entry_events([Cell(*cell)]) if cell else Q(object_type="entry", object_id=entry_id))
+        for name, value in rest.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .rounding import round_half_up
+from .rounding import PENNY, round_half_up
 
 GBP = "GBP"
 HUNDRED = Decimal("100")
+ONE = Decimal("1")
 
 
 class NoUnitCostInForce(LookupError):
@@ -32,10 +33,14 @@ def unit_value_for(period: str, versions: Sequence[UnitCostVersion]) -> Decimal:
 
 def entry_value(*, quantity: Decimal, unit_value: Decimal, attribution_pct: Decimal, is_disbenefit: bool) -> Decimal:
     """value_gbp = sign × round_half_up(quantity × unit_value × attribution_pct / 100, 0.01)."""
-    for name, number in (("quantity", quantity), ("unit_value", unit_value), ("attribution_pct", attribution_pct)):
-        if not isinstance(number, Decimal):
-            raise TypeError(f"{name} must be Decimal, got {type(number).__name__}")
-    value = round_half_up(quantity * unit_value * attribution_pct / HUNDRED)
+    if type(quantity) is not Decimal or type(unit_value) is not Decimal or type(attribution_pct) is not Decimal:
+        for name, number in (("quantity", quantity), ("unit_value", unit_value), ("attribution_pct", attribution_pct)):
+            if not isinstance(number, Decimal):
+                raise TypeError(f"{name} must be Decimal, got {type(number).__name__}")
+    if unit_value == ONE and attribution_pct == HUNDRED and quantity.same_quantum(PENNY):
+        value = quantity  # q × 1 × 100 / 100 is q, exactly: most lines are pounds at 100 %
+    else:
+        value = round_half_up(quantity * unit_value * attribution_pct / HUNDRED)
     return -value if is_disbenefit else value
 
 

@@ -18,21 +18,28 @@ class Entry(models.Model):
     """One quantity of one line for one month and series; `value_gbp` is its valued amount.
 
     Not tracked by pghistory (ADR 0003): its per-row trigger cost ~0.5 ms a row, doubling bulk
-    writes, and every entry write already records an explicit audit event in its transaction.
+    writes, and every entry write already records an explicit audit event in its transaction
+    (one per entry, or one per line and import: ADR 0058).
 
     `value_gbp` is written by the valuation service with FINANCE.md's rule, so that rollups are
     plain SQL sums; a validated actual can never change again (a database trigger says so).
     """
 
-    benefit = models.ForeignKey(BenefitLine, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: the unique (benefit, period, series) constraint's index serves it.
+    benefit = models.ForeignKey(BenefitLine, on_delete=models.PROTECT, related_name="entries", db_index=False)
     period = models.CharField(max_length=7, validators=[PERIOD])
     series = models.CharField(max_length=10, choices=Series.choices)
     quantity = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     value_gbp = models.DecimalField(max_digits=14, decimal_places=2)
     status = models.CharField(max_length=10, choices=EntryStatus.choices, null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
-    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+    # The last writer, shown by the API. Who entered or changed a figure is in its audit events,
+    # whose user is a checked foreign key; this column is not one (db_constraint=False): its
+    # per-row check was 3 s of a whole-tracker import, and users are deactivated, never deleted
+    # (ADR 0058).
+    updated_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, db_index=False, db_constraint=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

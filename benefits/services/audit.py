@@ -123,18 +123,25 @@ def copy_many(
     tail = f"\t{_copy_text(batch_id)}\n"
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY benefits_auditevent ({columns}) FROM STDIN") as copy:
         chunk: list[str] = []
+        size = 0
         for e in events:
-            chunk.append(
+            text = (
                 f"{head}{_copy_text(e.action)}\t{_copy_text(e.object_type)}\t{_copy_text(str(e.object_id))}\t"
                 f"{_copy_text(dumps(e.changes))}\t{_copy_text(e.reason)}{tail}"
             )
+            chunk.append(text)
             count += 1
-            if len(chunk) >= 10_000:
+            size += len(text)
+            if size >= COPY_CHUNK:  # by size: an import's line events are ~6 KB each
                 copy.write("".join(chunk))
                 chunk.clear()
+                size = 0
         if chunk:
             copy.write("".join(chunk))
     return count
+
+
+COPY_CHUNK = 1 << 20  # characters sent to the server at a time
 
 
 def _copy_text(value: object) -> str:

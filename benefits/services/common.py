@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
 import pgtrigger
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 
 from benefits.errors import NotAllowed, PeriodClosed, StaleVersion, ValidationFailed
 from benefits.finance.calendar import CalendarError, parse_period
+from benefits.finance.rounding import PENNY
 from benefits.models import Initiative, Period, User
 from benefits.models.choices import PeriodStatus
 from benefits.policy import Action, can, can_on_trusts
@@ -77,6 +79,8 @@ def clean_period(value: object, field: str = "period") -> str:
 
 def clean_money(value: object, field: str, *, minimum: Decimal = Decimal("0"), places: int = 2) -> Decimal:
     """A Decimal with at most `places` decimal places; floats are refused (they are not money)."""
+    if type(value) is Decimal and places == 2 and value.same_quantum(PENNY) and -MAX_MONEY <= minimum <= value <= MAX_MONEY:
+        return value  # already money (an import's 720,000 cells): the checks below would all pass
     if isinstance(value, (float, bool)):
         raise ValidationFailed(
             f"{field} must be given as a decimal string such as '125000.00'.",
@@ -95,7 +99,8 @@ def clean_money(value: object, field: str, *, minimum: Decimal = Decimal("0"), p
         raise ValidationFailed(
             f"{field} must be at least {minimum}.", field=field, details={field: [f"Must be at least {minimum}."]}
         )
-    if number.as_tuple().exponent < -places:  # type: ignore[operator]
+    exponent = number.as_tuple().exponent
+    if exponent < -places:  # type: ignore[operator]
         raise ValidationFailed(
             f"{field} may have at most {places} decimal places.",
             field=field,
@@ -103,7 +108,8 @@ def clean_money(value: object, field: str, *, minimum: Decimal = Decimal("0"), p
         )
     if abs(number) > MAX_MONEY:
         raise ValidationFailed(f"{field} is too large.", field=field, details={field: ["Too large: at most 999,999,999,999.99."]})
-    return number.quantize(Decimal(1).scaleb(-places))
+    # The same object when it has its places already: an import passes 720,000 of them.
+    return number if exponent == -places else number.quantize(Decimal(1).scaleb(-places))
 
 
 # Above this many new rows in one write (a whole tracker imported), pghistory's per-row insert
@@ -128,3 +134,20 @@ def full_clean(obj, exclude: Iterable[str] = ()) -> None:
         details = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         first = next(iter(details.items()))
         raise ValidationFailed(f"{first[0]}: {first[1][0]}", field=first[0], details=details) from None
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a whole-tracker import (ADR 0058).
+
+    An import holds a million small objects (cells, Decimals, tuples) and makes no cycles that
+    must be freed before it ends; with the collector on, its full passes over them took a
+    third of the import's Python time (68 s became 49 s at 720,000 cells).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

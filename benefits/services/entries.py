@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -12,9 +17,10 @@ from django.db.models import F
 from django.utils.timezone import now
 
 from benefits.errors import Conflict, InvalidTransition, NotAllowed, NotFound, Unprocessable, ValidationFailed
-from benefits.models import AuditEvent, BenefitLine, Entry, EntryStatusChange, ImportBatch, User
+from benefits.models import BenefitLine, Entry, EntryStatusChange, ImportBatch, User
 from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action, can
+from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, Cell, cell_key, entered_by
 
 from . import audit
 from .common import (
@@ -69,7 +75,6 @@ def create_entry(
                     quantity=qty,
                     value_gbp=value,
                     status=EntryStatus.DRAFT if series == Series.ACTUAL else None,
-                    created_by=user,
                     updated_by=user,
                 )
         except IntegrityError:
@@ -184,51 +189,53 @@ def bulk_upsert_entries(
     def fail(index: int, message: str) -> None:
         errors.setdefault(index, []).append(message)
 
-    cleaned: list[tuple[int, int, str, str, Decimal]] = []
-    checked: set[tuple[object, object]] = set()  # (period, series) pairs already checked: a tracker has 72
-    for i, row in enumerate(rows):
-        try:
-            if (row.period, row.series) not in checked:
-                clean_period(row.period)
-                _check_series(row.series)
-                checked.add((row.period, row.series))
-            period, series = row.period, row.series
-            qty = clean_money(row.quantity, "quantity")
-        except ValidationFailed as exc:
-            fail(i, exc.message)
-            continue
-        if not isinstance(row.benefit, int) or isinstance(row.benefit, bool):
-            fail(i, f"benefit '{row.benefit}' is not a benefit line id.")
-            continue
-        cleaned.append((i, row.benefit, period, series, qty))
+    # A cheap first pass for the lines and months to load; rows are checked one by one in the
+    # second, without a cleaned copy of them (a whole tracker is 720,000 rows: memory, ADR 0058).
+    benefit_ids = {r.benefit for r in rows if type(r.benefit) is int}
+    periods = {r.period for r in rows if type(r.period) is str}
 
-    seen: dict[tuple[int, str, str], int] = {}
-    for i, benefit_id, period, series, _ in cleaned:
-        key = (benefit_id, period, series)
-        if key in seen:
-            fail(i, f"duplicates row {seen[key]} (the same benefit, period and series).")
-        else:
-            seen[key] = i
-    del seen, checked
-
-    with transaction.atomic():
+    with transaction.atomic(), contextlib.ExitStack() as stack:
         lines = {
             b.pk: b
             for b in BenefitLine.objects.select_related("initiative")
             .prefetch_related("initiative__organisations")
-            .filter(pk__in={c[1] for c in cleaned})
+            .filter(pk__in=benefit_ids)
         }
         latest_closed = latest_closed_period()
         existing = {
             (e.benefit_id, e.period, e.series): e
-            for e in Entry.objects.select_for_update().filter(benefit_id__in=lines.keys(), period__in={c[2] for c in cleaned})
+            for e in Entry.objects.select_for_update().filter(benefit_id__in=lines.keys(), period__in=periods)
         }
+        del benefit_ids, periods
         valuer = Valuer(line.unit_cost for line in lines.values())
         refused: dict[int, str | None] = {}
         to_create: list[NewEntry] = []
+        spooled = stack.enter_context(_SpooledEntries(user)) if import_batch is not None else None
         to_update: list[Entry] = []
         events: list[audit.Event] = []
-        for i, benefit_id, period, series, qty in cleaned:
+        by_line = spooled is not None  # an import's figures are audited per line (ADR 0058)
+        changed_cells: list[_Change] = []
+        checked: set[tuple[object, object]] = set()  # (period, series) pairs already checked: a tracker has 72
+        seen: dict[tuple[int, str, str], int] = {}
+        for i, row in enumerate(rows):
+            try:
+                if (row.period, row.series) not in checked:
+                    clean_period(row.period)
+                    _check_series(row.series)
+                    checked.add((row.period, row.series))
+                benefit_id, period, series = row.benefit, row.period, row.series
+                qty = clean_money(row.quantity, "quantity")
+            except ValidationFailed as exc:
+                fail(i, exc.message)
+                continue
+            if type(benefit_id) is not int:
+                fail(i, f"benefit '{benefit_id}' is not a benefit line id.")
+                continue
+            key = (benefit_id, period, series)
+            if key in seen:
+                fail(i, f"duplicates row {seen[key]} (the same benefit, period and series).")
+                continue
+            seen[key] = i
             line = lines.get(benefit_id)
             if line is None:
                 fail(i, f"benefit line {benefit_id} does not exist.")
@@ -253,9 +260,11 @@ def bulk_upsert_entries(
                 continue
             entry = existing.get((benefit_id, period, series))
             if entry is None:
-                to_create.append(
-                    NewEntry(benefit_id, period, series, qty, value, EntryStatus.DRAFT if series == Series.ACTUAL else None)
-                )
+                status = EntryStatus.DRAFT if series == Series.ACTUAL else None
+                if spooled is not None:
+                    spooled.add(benefit_id, period, series, qty, value, status)
+                else:
+                    to_create.append(NewEntry(benefit_id, period, series, qty, value, status))
                 continue
             if series == Series.ACTUAL and entry.status != EntryStatus.DRAFT:
                 if entry.quantity != qty:
@@ -263,48 +272,149 @@ def bulk_upsert_entries(
                 continue
             if entry.quantity == qty and entry.value_gbp == value:
                 continue
-            events.append(
-                audit.Event(
-                    "benefits.entry.updated",
-                    "entry",
-                    str(entry.pk),
-                    {"quantity": [str(entry.quantity), str(qty)], "value_gbp": [str(entry.value_gbp), str(value)]},
+            if by_line:
+                changed_cells.append(_Change(benefit_id, period, series, entry.quantity, qty, entry.value_gbp, value))
+            else:
+                events.append(
+                    audit.Event(
+                        "benefits.entry.updated",
+                        "entry",
+                        str(entry.pk),
+                        {"quantity": [str(entry.quantity), str(qty)], "value_gbp": [str(entry.value_gbp), str(value)]},
+                    )
                 )
-            )
             entry.quantity, entry.value_gbp, entry.updated_by = qty, value, user
             entry.version += 1
             to_update.append(entry)
-        del cleaned, existing  # a whole tracker holds 720,000 of each: free them before the insert
+        del seen, existing  # a whole tracker holds 720,000 of each: free them before the insert
         if errors:
             raise ValidationFailed(
                 f"{len(errors)} of {len(rows)} rows are invalid; nothing was saved.",
                 field="entries",
                 details={"entries": [{"index": i, "errors": msgs} for i, msgs in sorted(errors.items())]},
             )
-        created = _insert_entries(to_create, user)
-        created_events = (
-            audit.Event(
-                "benefits.entry.created",
-                "entry",
-                str(pk),
-                {
-                    "benefit": [None, new.benefit_id],
-                    "period": [None, new.period],
-                    "series": [None, new.series],
-                    "quantity": [None, str(new.quantity)],
-                    "value_gbp": [None, str(new.value_gbp)],
-                },
-            )
-            for pk, new in zip(created, to_create, strict=True)
-        )
-        if len(created) > audit.COPY_THRESHOLD:
-            audit.copy_many(created_events, user=user, import_batch=import_batch)  # streamed: never all in memory
-        else:
-            events.extend(created_events)
         if to_update:
             _update_quantities(to_update, user=user)
+        if spooled is not None:
+            created_count = spooled.copy_in()
+            audit.copy_many(_line_events(spooled.cells(), changed_cells), user=user, import_batch=import_batch)
+        else:
+            created = _insert_entries(to_create, user)
+            created_count = len(created)
+            events.extend(
+                audit.Event(
+                    "benefits.entry.created",
+                    "entry",
+                    str(pk),
+                    {
+                        "benefit": [None, new.benefit_id],
+                        "period": [None, new.period],
+                        "series": [None, new.series],
+                        "quantity": [None, str(new.quantity)],
+                        "value_gbp": [None, str(new.value_gbp)],
+                    },
+                )
+                for pk, new in zip(created, to_create, strict=True)
+            )
         audit.record_many(events, user=user, import_batch=import_batch)
-    return {"created": len(created), "updated": len(to_update)}
+    return {"created": created_count, "updated": len(to_update)}
+
+
+class _Change(NamedTuple):
+    benefit_id: int
+    period: str
+    series: str
+    old_quantity: Decimal | None
+    quantity: Decimal
+    old_value: Decimal | None
+    value_gbp: Decimal
+
+
+def _line_events(created: Iterator[tuple[int, str, str, str, str]], changed: list[_Change]) -> Iterator[audit.Event]:
+    """One event per benefit line for an import's figures (ADR 0058), built a line at a time.
+
+    `changes` is keyed by cell ('2025-04 plan', and '2025-04 plan value_gbp' for the value):
+    720,000 per-entry events cost more than the entries themselves, and a line's figures
+    are what a tracker row holds. `created` comes a line at a time (the planner groups a
+    line's cells); a line whose cells came apart would get one event per run, each true.
+    """
+    pending: dict[int, list[_Change]] = defaultdict(list)
+    for c in changed:
+        pending[c.benefit_id].append(c)
+    for benefit_id, cells in groupby(created, key=itemgetter(0)):
+        changes: dict[str, list[str | None]] = {}
+        for _, period, series, quantity, value in cells:
+            key = cell_key(period, series)
+            changes[key] = [None, quantity]
+            changes[key + VALUE_SUFFIX] = [None, value]
+        yield audit.Event(FIGURES_IMPORTED, "benefit", str(benefit_id), _with_changed(changes, pending.pop(benefit_id, [])))
+    for benefit_id, cells in pending.items():
+        yield audit.Event(FIGURES_IMPORTED, "benefit", str(benefit_id), _with_changed({}, cells))
+
+
+def _with_changed(changes: dict[str, list[str | None]], cells: list[_Change]) -> dict[str, list[str | None]]:
+    for c in cells:
+        key = cell_key(c.period, c.series)
+        changes[key] = [_text(c.old_quantity), str(c.quantity)]
+        changes[key + VALUE_SUFFIX] = [_text(c.old_value), str(c.value_gbp)]
+    return changes
+
+
+class _SpooledEntries:
+    """An import's new entries as COPY text in a spooled temporary file, not as objects.
+
+    A whole tracker is 720,000 entries; as tuples with their values they were 150 MB of the
+    import's peak memory (ADR 0058). Rows are written as they pass their checks; if any row
+    fails, nothing is copied and the transaction rolls back. Every field is a number, a
+    timestamp or a code of [a-z0-9-] already checked, so nothing needs escaping.
+    """
+
+    COLUMNS = "benefit_id, period, series, quantity, value_gbp, status, version, updated_by_id, created_at, updated_at"
+
+    def __init__(self, user: User) -> None:
+        stamp = now().isoformat()
+        self.tail = f"\t1\t{user.pk}\t{stamp}\t{stamp}\n"
+        self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")  # noqa: SIM115 (closed by __exit__)
+        self.count = 0
+        self.pending: list[str] = []
+
+    def __enter__(self) -> _SpooledEntries:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def add(self, benefit_id: int, period: str, series: str, quantity: Decimal, value: Decimal, status: str | None) -> None:
+        self.pending.append(f"{benefit_id}\t{period}\t{series}\t{quantity}\t{value}\t{status or NULL}{self.tail}")
+        if len(self.pending) >= 10_000:  # the file's own write costs ~3 µs a call
+            self._flush()
+
+    def _flush(self) -> None:
+        self.file.write("".join(self.pending))
+        self.count += len(self.pending)
+        self.pending.clear()
+
+    def copy_in(self) -> int:
+        self._flush()
+        self.file.seek(0)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY benefits_entry ({self.COLUMNS}) FROM STDIN") as copy:
+            while block := self.file.read(1 << 20):
+                copy.write(block)
+        return self.count
+
+    def cells(self) -> Iterator[tuple[int, str, str, str, str]]:
+        """(benefit, period, series, quantity, value) of each new entry, in the order added."""
+        self.file.seek(0)
+        for text in self.file:
+            benefit_id, period, series, quantity, value, _ = text.split("\t", 5)
+            yield int(benefit_id), period, series, quantity, value
+
+
+NULL = "\\N"
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 UPDATE_CHUNK = 1000
@@ -327,8 +437,10 @@ def _update_quantities(entries: list[Entry], *, user: User) -> None:
                 "WHERE e.id = v.id",
                 [user.pk, stamp, *params],
             )
+
+
 _ENTRY_COLUMNS = (
-    "id, benefit_id, period, series, quantity, value_gbp, status, version, created_by_id, updated_by_id, created_at, updated_at"
+    "id, benefit_id, period, series, quantity, value_gbp, status, version, updated_by_id, created_at, updated_at"
 )
 
 
@@ -353,7 +465,6 @@ def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
                     quantity=e.quantity,
                     value_gbp=e.value_gbp,
                     status=e.status,
-                    created_by=user,
                     updated_by=user,
                 )
                 for e in entries
@@ -369,7 +480,7 @@ def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
         ids = [pk for (pk,) in cursor.fetchall()]
         # COPY's text format written directly: psycopg's write_row costs ~30 µs a row in pure Python.
         # Every field here is a number, a timestamp or a code of [a-z0-9-], so nothing needs escaping.
-        tail = f"\t1\t{user.pk}\t{user.pk}\t{stamp.isoformat()}\t{stamp.isoformat()}\n"
+        tail = f"\t1\t{user.pk}\t{stamp.isoformat()}\t{stamp.isoformat()}\n"
         with cursor.cursor.copy(f"COPY benefits_entry ({_ENTRY_COLUMNS}) FROM STDIN") as copy:
             chunk: list[str] = []
             for e, pk in zip(entries, ids, strict=True):
@@ -386,18 +497,8 @@ def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
 # --- the workflow -------------------------------------------------------------------------
 
 
-def _enterers(entry_ids: Sequence[int]) -> dict[int, set[int]]:
-    """Users who entered (created or changed) or submitted each actual: they may not validate it."""
-    out: dict[int, set[int]] = {i: set() for i in entry_ids}
-    rows = AuditEvent.objects.filter(
-        object_type="entry",
-        object_id__in=[str(i) for i in entry_ids],
-        action__in=["benefits.entry.created", "benefits.entry.updated", "benefits.entry.submitted"],
-        user__isnull=False,
-    ).values_list("object_id", "user_id")
-    for object_id, user_id in rows:
-        out[int(object_id)].add(user_id)
-    return out
+def _cells(entries: Sequence[Entry]) -> list[Cell]:
+    return [Cell(e.pk, e.benefit_id, e.period, e.series) for e in entries]
 
 
 def _lock_many(ids: Sequence[int]) -> list[Entry]:
@@ -443,7 +544,7 @@ def submit_entries(*, user: User, ids: Sequence[int]) -> list[Entry]:
 def _require_finance(user: User, entries: list[Entry], verb: str) -> None:
     if not can(user, Action.VALIDATE):
         raise NotAllowed(f"Only finance can {verb} actuals.")
-    own = _enterers([e.pk for e in entries])
+    own = entered_by(_cells(entries))
     for e in entries:
         if user.pk in own[e.pk]:
             raise NotAllowed(
@@ -502,6 +603,6 @@ def _require_actual(e: Entry) -> None:
         raise InvalidTransition(f"Entry {e.pk} is a {e.series}; only actuals go through submission and validation.")
 
 
-def own_entry_ids(user: User, ids: Sequence[int]) -> set[int]:
+def own_entry_ids(user: User, entries: Sequence[Entry]) -> set[int]:
     """Which of these actuals the user entered or submitted (the page hides their Validate button)."""
-    return {i for i, users in _enterers(list(ids)).items() if user.pk in users}
+    return {i for i, users in entered_by(_cells(entries)).items() if user.pk in users}

@@ -28,7 +28,7 @@ from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action, can_on_trusts, require
 
 from . import audit
-from .common import latest_closed_period, user_trust_ids
+from .common import MAX_MONEY, collector_paused, latest_closed_period, user_trust_ids
 from .entries import BulkRow, bulk_upsert_entries
 from .register import create_benefits, create_initiatives, update_benefit, update_initiative
 from .valuation import Valuer
@@ -37,7 +37,6 @@ MAX_PROBLEMS = 1000
 MAX_CHANGES = 1000
 HUNDRED = Decimal("100")
 TWO_PLACES = Decimal("0.01")
-MAX_MONEY = Decimal("999999999999.99")
 NUMBER_RE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^-?\.\d+$")
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
@@ -180,7 +179,9 @@ class ParsedRow:
     row: int
     fy: FinancialYear
     values: dict[str, Any]
-    cells: list[tuple[str, str, str, Decimal]]  # (header, period, series, quantity)
+    # ((header, period, series), quantity): the column's triple is shared by every row of its sheet,
+    # so a whole tracker's 720,000 cells cost a pair and a Decimal each (memory, ADR 0058).
+    cells: list[tuple[tuple[str, str, str], Decimal]]
 
 
 def _lookup(enum) -> dict[str, str]:
@@ -319,18 +320,18 @@ class _Reader:
             )
         elif measure and measure != GBP and unit_cost == "":
             self.problem(sheet, row_no, "Unit cost", f"a line measured in {measure} needs a unit cost code")
-        figures: list[tuple[str, str, str, Decimal]] = []
-        for index, (header, period, series) in months.items():
+        figures: list[tuple[tuple[str, str, str], Decimal]] = []
+        for index, column in months.items():
             raw = cells[index] if index < width else ""
             if raw == "" or raw is None:
                 continue
             try:
                 quantity = parse_decimal(raw)
             except CellError as exc:
-                self.problem(sheet, row_no, header, str(exc))
+                self.problem(sheet, row_no, column[0], str(exc))
                 continue
             if quantity is not None:
-                figures.append((header, period, series, quantity))
+                figures.append((column, quantity))
         if len(self.problems) > before:
             return None
         return ParsedRow(sheet, row_no, fy, values, figures)
@@ -578,7 +579,7 @@ class _Planner:
 
         # 4. entries: created or changed; closed months, settled actuals and valuation checked per cell
         existing: dict[tuple[int, str, str], tuple[Decimal, str | None]] = {}
-        periods = {p for r in rows for _, p, _, _ in r.cells}
+        periods = {column[1] for r in rows for column, _ in r.cells}
         existing_ids = [k[1] for k in line_rows if k[0] == "id"]
         if existing_ids and periods:
             for benefit_id, period, series, quantity, status in Entry.objects.filter(
@@ -597,7 +598,7 @@ class _Planner:
             )
             line_id = lkey[1] if lkey[0] == "id" else None
             for r in group:
-                for header, period, series, quantity in r.cells:
+                for (header, period, series), quantity in r.cells:
                     old = existing.get((line_id, period, series)) if line_id else None
                     if old is not None and old[0] == quantity:
                         continue
@@ -719,8 +720,11 @@ def import_workbook(*, user: User, data: bytes, filename: str, dry_run: bool = T
     if earlier is not None:
         return ImportResult(plan=_nothing(int(earlier.counts.get("rows", 0))), batch=None, already_imported=earlier)
     if dry_run:
-        return ImportResult(plan=plan_import(user=user, data=data), batch=None)
-    with transaction.atomic():
+        with collector_paused():
+            plan = plan_import(user=user, data=data)
+        plan.entries = []  # a dry run reports counts and changes; its 720,000 planned cells can go
+        return ImportResult(plan=plan, batch=None)
+    with collector_paused(), transaction.atomic():
         # Plan inside the transaction, so the commit applies exactly what is true now.
         plan = plan_import(user=user, data=data)
         batch = ImportBatch.objects.create(filename=(filename or "upload.xlsx")[:255], sha256=sha256, created_by=user)
@@ -774,11 +778,12 @@ def _apply(user: User, plan: Plan, batch: ImportBatch) -> None:
     )
     line_ids: dict[tuple, int] = {n.key: line.pk for n, line in zip(new_lines, made, strict=True)}
     if plan.entries:
-        rows = [
-            BulkRow(benefit=line_ids[lkey] if lkey[0] == "new" else lkey[1], period=period, series=series, quantity=quantity)
-            for lkey, period, series, quantity in plan.entries
-        ]
-        plan.entries = []  # the rows now carry them; a whole tracker is 720,000 of each (memory, ADR 0054)
+        # Each planned cell becomes its service row in place: a whole tracker is 720,000 of them,
+        # and two lists of that size at once were the import's peak memory (ADR 0058).
+        rows: list = plan.entries
+        plan.entries = []
+        for n, (lkey, period, series, quantity) in enumerate(rows):
+            rows[n] = BulkRow(line_ids[lkey] if lkey[0] == "new" else lkey[1], period, series, quantity)
         bulk_upsert_entries(user=user, rows=rows, import_batch=batch, max_rows=None)
 
 

@@ -52,6 +52,7 @@ from benefits.models.choices import (
 )
 from benefits.policy import Action, can, can_on_trusts
 from benefits.reports import charts
+from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, parse_cell_key
 from benefits.selectors.exceptions import initiative_exceptions
 from benefits.selectors.rollups import compute_rollup
 from benefits.selectors.targets import TargetProgress, all_target_progress
@@ -782,7 +783,7 @@ def validation_queue(*, user: User, filters: QueueFilters) -> ValidationQueue:
     paginator = Paginator(qs, QUEUE_PAGE_SIZE)
     page = paginator.get_page(f.page)
     entries = list(page.object_list)
-    own = own_entry_ids(user, [e.pk for e in entries])
+    own = own_entry_ids(user, entries)
     rows = []
     for e in entries:
         line = e.benefit
@@ -1048,8 +1049,27 @@ class History:
 HISTORY_PAGE_SIZE = 100
 
 
-def history(*, title: str, back_href: str, events, page: int) -> History:
-    """Audit events (already filtered to the object and its children) as sentences; 4 queries a page."""
+def _imported_sentences(changes: dict, who: str, line: dict, only_cell: str | None) -> list[str]:
+    """An import's event for one line (ADR 0058) as a sentence per cell, or only the cell asked for."""
+    out = []
+    for key, (old, new) in changes.items():
+        cell = parse_cell_key(key)
+        if cell is None or (only_cell is not None and key != only_cell):
+            continue
+        amounts = {"quantity": [old, new], "value_gbp": changes.get(key + VALUE_SUFFIX, [old, new])}
+        what = f"the {month_name(cell[0])} {cell[1]}"
+        if old is None:
+            out.append(f"{who} imported {what} of {_entry_amount(amounts, 1, line)}")
+        else:
+            out.append(f"{who} changed {what} from {_entry_amount(amounts, 0, line)} to {_entry_amount(amounts, 1, line)} by import")
+    return out
+
+
+def history(*, title: str, back_href: str, events, page: int, only_cell: str | None = None) -> History:
+    """Audit events (already filtered to the object and its children) as sentences; 4 queries a page.
+
+    `only_cell` ('2025-04 plan'): an entry's page shows only its own cell of an import's line event.
+    """
     paginator = Paginator(events.select_related("user").order_by("-at", "-id"), HISTORY_PAGE_SIZE)
     pg = paginator.get_page(page)
     evs = list(pg.object_list)
@@ -1060,10 +1080,19 @@ def history(*, title: str, back_href: str, events, page: int) -> History:
         for e in Entry.objects.filter(pk__in=entry_ids or {0}).values("id", "period", "series", "benefit__title", "benefit__measure")
     }
     line_ids = {int(e.object_id) for e in evs if e.object_type == "benefit" and e.object_id.isdigit()}
-    lines = {str(k): v for k, v in BenefitLine.objects.filter(pk__in=line_ids or {0}).values_list("id", "title")}
+    line_rows = BenefitLine.objects.filter(pk__in=line_ids or {0}).values_list("id", "title", "measure")
+    lines = {str(pk): title for pk, title, _ in line_rows}
+    measures = {str(pk): measure for pk, _, measure in line_rows}
     items = []
     for e in evs:
         who = e.user.display_name if e.user else e.actor
+        if e.action == FIGURES_IMPORTED:
+            line = {"line": lines.get(e.object_id, ""), "measure": measures.get(e.object_id, "GBP")}
+            items += [
+                HistoryItem(at=e.at, sentence=sentence, where=line["line"], reason=e.reason)
+                for sentence in _imported_sentences(e.changes or {}, who, line, only_cell)
+            ]
+            continue
         sentence, where = _sentence(e, who, entries, lines)
         items.append(HistoryItem(at=e.at, sentence=sentence, where=where, reason=e.reason))
     return History(

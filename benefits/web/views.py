@@ -24,6 +24,7 @@ from benefits.finance.rounding import pounds_pence
 from benefits.models import AuditEvent, BenefitLine, BoardPack, ConfidenceWeight, Entry, Initiative, Target, User
 from benefits.models.choices import EntryStatus, JobStatus, Role, Series
 from benefits.policy import Action, can, require
+from benefits.selectors.audit import Cell, cell_key, entry_events
 from benefits.services import board_packs as board_pack_services
 from benefits.services import entries as entry_services
 from benefits.services import periods as period_services
@@ -621,6 +622,7 @@ def history(request: HttpRequest, object_type: str, object_id: str) -> HttpRespo
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
+    only_cell = None
     if object_type == "initiative":
         obj = _initiative(user, object_id)
         line_ids = [str(i) for i in obj.benefits.values_list("id", flat=True)]
@@ -635,16 +637,26 @@ def history(request: HttpRequest, object_type: str, object_id: str) -> HttpRespo
         entry_ids = [str(i) for i in line.entries.values_list("id", flat=True)]
         events = AuditEvent.objects.filter(Q(object_type="benefit", object_id=str(line.pk)) | Q(object_type="entry", object_id__in=entry_ids))
         title, back = f"History of benefit line “{line.title}”", reverse("web:initiative", args=[line.initiative.ref]) + f"#line-{line.pk}"
-    elif object_type in ("period", "unit_cost", "target", "confidence_weight", "workstream", "entry") and object_id:
-        if object_type == "entry":
-            entry = Entry.objects.for_user(user, Action.VIEW).filter(pk=int(object_id) if object_id.isdigit() else 0).first()
-            if entry is None:
-                raise NotFound(f"There is no entry {object_id[:20]}.")
+    elif object_type == "entry":
+        entry = (
+            Entry.objects.for_user(user, Action.VIEW)
+            .select_related("benefit__initiative")
+            .filter(pk=int(object_id) if object_id.isdigit() else 0)
+            .first()
+        )
+        if entry is None:
+            raise NotFound(f"There is no entry {object_id[:20]}.")
+        events = AuditEvent.objects.filter(entry_events([Cell(entry.pk, entry.benefit_id, entry.period, entry.series)]))
+        only_cell = cell_key(entry.period, entry.series)
+        line = entry.benefit
+        title = f"History of the {month_name(entry.period)} {entry.series} of “{line.title}”"
+        back = reverse("web:initiative", args=[line.initiative.ref]) + f"#line-{line.pk}"
+    elif object_type in ("period", "unit_cost", "target", "confidence_weight", "workstream") and object_id:
         events = AuditEvent.objects.filter(object_type=object_type, object_id=object_id[:40])
         title, back = f"History of {object_type.replace('_', ' ')} {object_id[:40]}", reverse("web:dashboard")
     else:
         raise NotFound("There is no such history page.")
-    page = presenters.history(title=title, back_href=back, events=events, page=page_number)
+    page = presenters.history(title=title, back_href=back, events=events, page=page_number, only_cell=only_cell)
     return render_page(request, "benefits/history.jinja", {"page": page, "nav_current": "register"})
 
 

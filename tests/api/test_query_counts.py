@@ -44,7 +44,7 @@ def _grow(resource: str, n: int, start: int, user) -> None:
             Entry.objects.bulk_create(
                 [
                     Entry(benefit=line, period="2025-04", series="actual", status="draft", quantity=Decimal("1.00"),
-                          value_gbp=Decimal("1.00"), created_by=user, updated_by=user)
+                          value_gbp=Decimal("1.00"), updated_by=user)
                     for line in lines
                 ]
             )

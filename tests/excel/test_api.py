@@ -10,6 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from benefits.excel import layout
 from benefits.models import AuditEvent, Entry, ImportBatch
+from benefits.selectors.audit import FIGURES_IMPORTED
 from benefits.selectors.exports import FIGURE_HEADERS, GROUPING_SHEETS
 from tests import worked_example
 from tests.excel.helpers import build, row
@@ -62,7 +63,8 @@ def test_a_commit_answers_201_with_the_import_id_and_the_import_can_be_read_back
     assert body["dry_run"] is False and body["created"]["entries"] == 1
     batch = ImportBatch.objects.get()
     assert body["id"] == batch.pk
-    assert AuditEvent.objects.filter(import_batch=batch, action="benefits.entry.created", user=pmo_rye).count() == 1
+    imported = AuditEvent.objects.get(import_batch=batch, action=FIGURES_IMPORTED, user=pmo_rye)
+    assert imported.changes["2025-04 plan"] == [None, "10.00"]
     listed = client.get("/api/v1/imports/").json()
     assert listed["count"] == 1
     detail = client.get(f"/api/v1/imports/{batch.pk}/").json()

@@ -12,6 +12,7 @@ from benefits.errors import NotAllowed
 from benefits.excel import layout
 from benefits.excel.writer import SheetSpec, stream_workbook
 from benefits.models import AuditEvent, BenefitLine, Entry, ImportBatch, Initiative
+from benefits.selectors.audit import FIGURES_IMPORTED
 from benefits.selectors.exports import register_export, register_workbook, visible_initiatives
 from benefits.services import entries as entry_services
 from benefits.services.imports import ImportRefused, import_workbook
@@ -85,11 +86,13 @@ def test_a_commit_applies_the_change_and_its_audit_names_the_importing_user_and_
     assert str(entry.quantity) == "95.50" and str(entry.value_gbp) == "95.50"
     events = AuditEvent.objects.filter(import_batch=batch)
     assert {(e.action, e.actor, e.user_id) for e in events} == {
-        ("benefits.entry.updated", "admin", admin_user.pk),
+        (FIGURES_IMPORTED, "admin", admin_user.pk),
         ("benefits.import.committed", "admin", admin_user.pk),
     }
-    change = events.get(action="benefits.entry.updated")
-    assert change.object_id == str(entry.pk) and change.changes["quantity"] == ["90.00", "95.50"]
+    # One event for the line (ADR 0058), naming exactly the cell that changed, old → new.
+    change = events.get(action=FIGURES_IMPORTED)
+    assert (change.object_type, change.object_id) == ("benefit", str(line.pk))
+    assert change.changes == {"2025-04 forecast": ["90.00", "95.50"], "2025-04 forecast value_gbp": ["90.00", "95.50"]}
     committed = events.get(action="benefits.import.committed")
     assert (committed.object_type, committed.object_id) == ("import", str(batch.pk))
 
@@ -227,16 +230,49 @@ def test_ten_thousand_rows_import_in_one_go(pmo_rye, procurement):
     result = import_workbook(user=pmo_rye, data=data, filename="big.xlsx", dry_run=False)
     assert result.plan.counts()["created"] == {"initiatives": 2000, "benefits": 10_000, "entries": 40_000}
     assert Entry.objects.count() == 40_000
-    created = AuditEvent.objects.filter(import_batch=result.batch, action="benefits.entry.created")
-    assert created.count() == 40_000
+    imported = AuditEvent.objects.filter(import_batch=result.batch, action=FIGURES_IMPORTED)
+    assert imported.count() == 10_000  # one a line, each naming its four cells
     entry = Entry.objects.filter(series="forecast").order_by("id").last()
-    event = created.get(object_id=str(entry.pk))
+    event = imported.get(object_id=str(entry.benefit_id))
     assert (event.actor, event.user_id) == ("pmo.rye", pmo_rye.pk)
     assert event.changes == {
-        "benefit": [None, entry.benefit_id],
-        "period": [None, entry.period],
-        "series": [None, "forecast"],
-        "quantity": [None, "90.00"],
-        "value_gbp": [None, "90.00"],
+        f"{month} {series}{suffix}": [None, amount]
+        for month in ("2025-04", "2025-05")
+        for series, amount in (("plan", "100.00"), ("forecast", "90.00"))
+        for suffix in ("", " value_gbp")
     }
-    assert (entry.created_by, entry.updated_by, entry.status, entry.version) == (pmo_rye, pmo_rye, None, 1)
+    assert (entry.updated_by, entry.status, entry.version) == (pmo_rye, None, 1)
+
+
+def test_whoever_imported_an_actual_may_not_validate_it(pmo_rye, admin_user, finance_rye, scheme):
+    """Segregation of duties reads the import's line event too: it names the importer (ADR 0058)."""
+    _, line = scheme
+    import_workbook(user=admin_user, data=edited(export_of(pmo_rye), "S2", 88), filename="t.xlsx", dry_run=False)
+    actual = Entry.objects.get(benefit=line, period="2025-04", series="actual")
+    entry_services.submit_entries(user=pmo_rye, ids=[actual.pk])  # someone else submits it
+    with pytest.raises(NotAllowed, match="segregation of duties"):
+        entry_services.validate_entries(user=admin_user, ids=[actual.pk])
+    assert entry_services.own_entry_ids(admin_user, [actual]) == {actual.pk}
+    assert entry_services.own_entry_ids(finance_rye, [actual]) == set()
+    entry_services.validate_entries(user=finance_rye, ids=[actual.pk])
+    actual.refresh_from_db()
+    assert actual.status == "validated"
+
+
+def test_an_imported_figure_is_in_its_entrys_history_page_and_audit(client, api, pmo_rye, admin_user, scheme):
+    _, line = scheme
+    import_workbook(user=admin_user, data=edited(export_of(pmo_rye), "R2", 95.5), filename="t.xlsx", dry_run=False)
+    forecast = Entry.objects.get(benefit=line, period="2025-04", series="forecast")
+    plan = Entry.objects.get(benefit=line, period="2025-04", series="plan")
+    client.force_login(pmo_rye)
+    html = client.get(f"/history/entry/{forecast.pk}/").content.decode()
+    assert "changed the April 2025 forecast from £90.00 to £95.50 by import" in html
+    # The plan's page does not claim the import changed it.
+    assert "by import" not in client.get(f"/history/entry/{plan.pk}/").content.decode()
+    line_page = client.get(f"/history/benefit/{line.pk}/").content.decode()
+    assert "changed the April 2025 forecast from £90.00 to £95.50 by import" in line_page
+    body = api(pmo_rye).get("/api/v1/audit/", {"object_type": "entry", "object_id": str(forecast.pk)}).json()
+    assert [e["action"] for e in body["results"]] == [FIGURES_IMPORTED, "benefits.entry.created"]
+    assert body["results"][0]["changes"]["2025-04 forecast"] == ["90.00", "95.50"]
+    body = api(pmo_rye).get("/api/v1/audit/", {"object_type": "entry", "object_id": str(plan.pk)}).json()
+    assert [e["action"] for e in body["results"]] == ["benefits.entry.created"]

@@ -180,7 +180,7 @@ class Command(BaseCommand):
             entry_services.validate_entries(user=validator[author], ids=settled)
         pending = Entry.objects.filter(series="actual", status="submitted").order_by("id").first()
         if pending is not None:
-            entry_services.reject_entry(user=users["finance.rye"] if pending.created_by.username == "pmo.ryd" else users["finance.ryd"],
+            entry_services.reject_entry(user=users["finance.rye"] if pending.updated_by.username == "pmo.ryd" else users["finance.ryd"],
                                         entry=pending, reason="Please attach the invoice evidence for this month's saving.")
         for month in (FIRST_FY.last, CLOSED_THROUGH):
             period_services.close_period(user=users["finance.rye"], period=month, reason="Month-end close (demo data).")
