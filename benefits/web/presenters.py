@@ -7,6 +7,7 @@ issues a fixed number of queries whatever the number of rows (tests/web pin the 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,8 +16,7 @@ from urllib.parse import quote, urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.middleware.csrf import get_token
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from markupsafe import Markup, escape
 
@@ -71,8 +71,13 @@ STATUS_LABEL = {"draft": "Draft", "submitted": "Submitted", "validated": "Valida
 JOB_LABEL = dict(JobStatus.choices)
 
 
+@functools.cache
+def _labels(choices) -> dict[str, str]:
+    return dict(choices.choices)  # `choices.choices` builds a new list on every read
+
+
 def label_of(choices, value: str) -> str:
-    return dict(choices.choices).get(value, value)
+    return _labels(choices).get(value, value)
 
 
 def first_fy_start() -> str:
@@ -109,9 +114,9 @@ def fy_options(selected: FinancialYear) -> list[dict]:
 @dataclass(frozen=True)
 class Chrome:
     account: dict | None
-    navigation: list[dict]
+    navigation: tuple[dict, ...]
     messages: list[str]
-    footer_links: list[dict]
+    footer_links: tuple[dict, ...]
 
 
 NAV = (
@@ -123,36 +128,50 @@ NAV = (
     ("board_packs", "Board packs", "web:board_packs", Action.VIEW),
     ("imports", "Excel", "web:imports", Action.VIEW),  # benefits/web/imports.py: import and export
 )
+# The header is rendered once per user and page (ADR 0044), so the sign-out form carries this
+# slot and the layout fills in each request's CSRF token.
+CSRF_SLOT = "csrf-token-slot-of-the-header"
+
+
+@functools.lru_cache(maxsize=64)
+def _nav_links(prefix: str, current: str) -> tuple[tuple[Action, dict], ...]:
+    """Every navigation link, the current one marked: reversed once per script prefix and page."""
+    return tuple((action, {"href": reverse(name), "text": text, "current": key == current}) for key, text, name, action in NAV)
+
+
+@functools.lru_cache(maxsize=4)
+def _footer_links(prefix: str) -> tuple[dict, ...]:
+    return ({"href": reverse("api-docs"), "text": "API documentation"},)
+
+
+@functools.lru_cache(maxsize=4)
+def _sign_out_form(prefix: str) -> Markup:
+    return Markup(
+        '<form class="nhsuk-header__account-form" method="post" action="{}">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<button class="nhsuk-header__account-button" type="submit">Sign out</button></form>'
+    ).format(reverse("web:logout"), CSRF_SLOT)
 
 
 def page_chrome(request, current: str = "") -> Chrome:
     """The header: the user's name, role and trusts, sign-out, and the pages their role uses."""
     user = getattr(request, "user", None)
     msgs = [str(m) for m in messages.get_messages(request)] if hasattr(request, "_messages") else []
-    footer = [{"href": reverse("api-docs"), "text": "API documentation"}]
+    prefix = get_script_prefix()
     if user is None or not user.is_authenticated:
-        return Chrome(account=None, navigation=[], messages=msgs, footer_links=footer)
+        return Chrome(account=None, navigation=(), messages=msgs, footer_links=_footer_links(prefix))
     trusts = ", ".join(o.code for o in user.organisations.all()) or "no trust"
     role = label_of(Role, user.role) if user.role else "No role"
-    sign_out = Markup(
-        '<form class="nhsuk-header__account-form" method="post" action="{}">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-        '<button class="nhsuk-header__account-button" type="submit">Sign out</button></form>'
-    ).format(reverse("web:logout"), get_token(request))
     account = {
         "ariaLabel": "Your account",
         "items": [
             {"html": Markup('<span class="app-account-name">{}</span> <span class="app-account-role">{} · {}</span>').format(
                 escape(user.display_name), role, trusts), "icon": True},
-            {"html": sign_out},
+            {"html": _sign_out_form(prefix)},
         ],
     }
-    nav = []
-    if user.role:
-        for key, text, name, action in NAV:
-            if can(user, action):
-                nav.append({"href": reverse(name), "text": text, "current": key == current})
-    return Chrome(account=account, navigation=nav, messages=msgs, footer_links=footer)
+    nav = tuple(link for action, link in _nav_links(prefix, current) if can(user, action)) if user.role else ()
+    return Chrome(account=account, navigation=nav, messages=msgs, footer_links=_footer_links(prefix))
 
 
 # --- the dashboard ----------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 
 from benefits.models import Entry
 from benefits.services import entries as entry_services
@@ -41,6 +44,24 @@ def test_sign_in_then_the_header_names_the_user_role_and_trust(client, pmo_rye):
     html = response.content.decode()
     assert "Priya Patel" in html and "Programme office · RYE" in html
     assert "Are we on track?" in html
+
+
+def test_the_kept_header_signs_out_with_this_requests_token(pmo_rye, pmo_ryd):
+    """The header's HTML is reused across requests (ADR 0044); its sign-out form still carries
+    the token of the page it is on, and each user's own name."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(pmo_rye)
+    first = browser.get("/initiatives/").content.decode()
+    second = browser.get("/initiatives/").content.decode()
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1) for html in (first, second)]
+    assert "csrf-token-slot" not in first + second
+    assert tokens[0] != tokens[1]  # masked afresh for each page, as Django does
+    other = Client()
+    other.force_login(pmo_ryd)
+    assert "Dan Davies" in other.get("/initiatives/").content.decode() and "Priya Patel" not in other.get("/").content.decode()
+    response = browser.post("/accounts/logout/", {"csrfmiddlewaretoken": tokens[0]})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert browser.get("/initiatives/").status_code == 302
 
 
 def test_a_user_without_a_role_is_told_whom_to_ask(signed_in, outsider, admin_user):
