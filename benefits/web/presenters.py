@@ -876,9 +876,64 @@ def unit_costs_page() -> dict:
     for c in UnitCost.objects.order_by("code", "valid_from"):
         grouped[c.code].append(
             {"id": c.pk, "name": c.name, "unit": c.unit, "value": pounds_pence(c.value_gbp), "valid_from": month_name(c.valid_from),
-             "source": c.source, "history_href": reverse("web:history", args=["unit_cost", c.pk])}
+             "source": c.source, "history_href": reverse("web:history", args=["unit_cost", c.pk]),
+             "delete_href": reverse("web:unit_cost_delete", args=[c.pk])}
         )
     return {"codes": [{"code": k, "versions": v, "name": v[-1]["name"]} for k, v in grouped.items()]}
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What a confirm-delete page shows: the object, what deleting it does, and the form's target."""
+
+    heading: str
+    rows: list[tuple[str, str]]
+    consequences: list[str]
+    version: int
+    action_href: str
+    cancel_href: str
+    button: str
+
+
+def unit_cost_deletion(cost: UnitCost) -> Deletion:
+    """The version and what deleting it means (the service decides; this page only explains)."""
+    later = UnitCost.objects.filter(code=cost.code, valid_from__gt=cost.valid_from).order_by("valid_from").values_list("valid_from", flat=True).first()
+    lines = BenefitLine.objects.filter(unit_cost=cost.code).count()
+    months = f"from {month_name(cost.valid_from)}" + (f" to {month_name(add_months(later, -1))}" if later else " onwards")
+    return Deletion(
+        heading=f"Delete unit cost {cost.code} from {month_name(cost.valid_from)}?",
+        rows=[("Code", cost.code), ("Name", cost.name), ("Value", f"{pounds_pence(cost.value_gbp)} per {cost.unit}"),
+              ("Valid from", month_name(cost.valid_from)), ("Source", cost.source),
+              ("Benefit lines measured with it", str(lines))],
+        consequences=[
+            f"The entries this version values ({months}) are revalued with the version in force before it.",
+            "The deletion is refused, and nothing changes, if its months are closed, if a validated actual or a "
+            "closed month's figure would change, or if an entry would be left with no version to value it.",
+            "The deletion is recorded in the unit cost's history.",
+        ],
+        version=cost.version,
+        action_href=reverse("web:unit_cost_delete", args=[cost.pk]),
+        cancel_href=reverse("web:unit_costs"),
+        button="Delete this unit cost version",
+    )
+
+
+def target_deletion(target: Target) -> Deletion:
+    return Deletion(
+        heading=f"Delete target {target.name}?",
+        rows=[("Name", target.name), ("Amount", whole_pounds(target.amount_gbp)),
+              ("Benefit classes", ", ".join(label_of(BenefitClass, c) for c in target.benefit_classes)),
+              ("Window", f"{month_name(target.start_period)} to {month_name(target.end_period)}")],
+        consequences=[
+            "The target leaves the dashboard, and snapshots and board packs made from now on leave it out.",
+            "Snapshots and board packs already made keep its figures, so they can still be reproduced.",
+            "The deletion is recorded in the target's history.",
+        ],
+        version=target.version,
+        action_href=reverse("web:target_delete", args=[target.pk]),
+        cancel_href=reverse("web:targets"),
+        button="Delete this target",
+    )
 
 
 def weights_page() -> list[dict]:
@@ -896,6 +951,7 @@ def targets_page() -> list[dict]:
          "basis": "Annual run rate" if t.basis == "annual_run_rate" else "Cumulative",
          "window": f"{month_name(t.start_period)} to {month_name(t.end_period)}",
          "edit_href": reverse("web:target_edit", args=[t.pk]),
+         "delete_href": reverse("web:target_delete", args=[t.pk]),
          "history_href": reverse("web:history", args=["target", t.pk])}
         for t in Target.objects.order_by("id")
     ]
