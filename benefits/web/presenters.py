@@ -499,6 +499,7 @@ class Cell:
     editable: bool = False
     error: str = ""
     notice: str = ""
+    history_href: str = ""  # the entry's History page; blank while the month has no entry
 
     @property
     def name(self) -> str:
@@ -515,6 +516,11 @@ class Cell:
     @property
     def cell_id(self) -> str:
         return f"cell-{self.line_id}-{self.series}-{self.period}"
+
+    @property
+    def history_text(self) -> str:
+        """What the cell's History link names for screen readers: `of the May 2025 forecast`."""
+        return f"of the {month_name(self.period)} {self.series}"
 
 
 @dataclass
@@ -621,7 +627,14 @@ def make_cell(line: BenefitLine, series: str, period: str, entry: Entry | None, 
         status_tag=STATUS_TAG.get(shown, ""),
         reason=reason,
         editable=editable,
+        history_href=f"{_history_base(get_script_prefix())}entry/{entry.pk}/" if entry is not None else "",
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _history_base(prefix: str) -> str:
+    """`/history/` reversed once, not once per cell of every grid."""
+    return reverse("web:history", args=["entry", "0"]).removesuffix("entry/0/")
 
 
 def _row(line: BenefitLine, series: str, fy: FinancialYear, entries: dict, **kw) -> GridRow:

@@ -690,11 +690,16 @@ def history(request: HttpRequest, object_type: str, object_id: str) -> HttpRespo
         entry_ids = [str(i) for i in line.entries.values_list("id", flat=True)]
         events = AuditEvent.objects.filter(Q(object_type="benefit", object_id=str(line.pk)) | Q(object_type="entry", object_id__in=entry_ids))
         title, back = f"History of benefit line “{line.title}”", reverse("web:initiative", args=[line.initiative.ref]) + f"#line-{line.pk}"
-    elif object_type in ("period", "unit_cost", "target", "confidence_weight", "workstream", "entry") and object_id:
-        if object_type == "entry":
-            entry = Entry.objects.for_user(user, Action.VIEW).filter(pk=int(object_id) if object_id.isdigit() else 0).first()
-            if entry is None:
-                raise NotFound(f"There is no entry {object_id[:20]}.")
+    elif object_type == "entry":
+        entry = (Entry.objects.for_user(user, Action.VIEW).select_related("benefit__initiative")
+                 .filter(pk=int(object_id) if object_id.isdigit() else 0).first())
+        if entry is None:
+            raise NotFound(f"There is no entry {object_id[:20]}.")
+        events = AuditEvent.objects.filter(object_type="entry", object_id=str(entry.pk))
+        line = entry.benefit
+        title = f"History of the {month_name(entry.period)} {entry.series} of “{line.title}”"
+        back = reverse("web:initiative", args=[line.initiative.ref]) + f"?fy={FinancialYear.of(entry.period).label}#line-{line.pk}"
+    elif object_type in ("period", "unit_cost", "target", "confidence_weight", "workstream") and object_id:
         events = AuditEvent.objects.filter(object_type=object_type, object_id=object_id[:40])
         title, back = f"History of {object_type.replace('_', ' ')} {object_id[:40]}", reverse("web:dashboard")
     else:

@@ -156,6 +156,42 @@ def test_history_is_told_in_sentences(signed_in, pmo_rye, scheme):
     assert "Priya Patel created initiative " + initiative.ref in html
 
 
+def test_each_filled_cell_of_the_grid_links_to_its_entrys_history(signed_in, pmo_rye, executive, scheme):
+    initiative, line = scheme
+    may = Entry.objects.get(benefit=line, period="2025-05", series="forecast")
+    entry_services.update_entry(user=pmo_rye, entry=may, quantity="9500.00", expected_version=1)
+    for user in (pmo_rye, executive):  # editable cells and read-only ones alike
+        html = signed_in(user).get(f"/initiatives/{initiative.ref}/?fy=2025/26").content.decode()
+        links = re.findall(r'<a class="app-cell__history" id="([^"]+)" href="([^"]+)">History'
+                           r'<span class="nhsuk-u-visually-hidden"> ([^<]+)</span></a>', html)
+        assert len(links) == 6  # plan and forecast for April to June; empty months have no history
+        assert (f"cell-{line.pk}-forecast-2025-05-history", f"/history/entry/{may.pk}/", "of the May 2025 forecast") in links
+        assert not any("2025-07" in cell_id for cell_id, _, _ in links)
+
+    page = signed_in(executive).get(f"/history/entry/{may.pk}/").content.decode()
+    assert "History of the May 2025 forecast of “Fleet savings”" in page
+    assert "Priya Patel changed the May 2025 forecast from £9,000.00 to £9,500.00" in page
+    assert "April 2025" not in page  # only this entry's changes
+    assert f'href="/initiatives/{initiative.ref}/?fy=2025/26#line-{line.pk}"' in page
+
+
+def test_a_cell_saved_by_htmx_gains_its_history_link(signed_in, pmo_rye, scheme):
+    _initiative, line = scheme
+    html = cell_post(signed_in(pmo_rye), line, "q-plan-2025-07", "12000").content.decode()
+    entry = Entry.objects.get(benefit=line, period="2025-07", series="plan")
+    assert (f'<a class="app-cell__history" id="cell-{line.pk}-plan-2025-07-history" href="/history/entry/{entry.pk}/">'
+            'History<span class="nhsuk-u-visually-hidden"> of the July 2025 plan</span></a>') in html
+
+
+def test_another_trusts_entry_history_is_readable_but_an_unknown_one_is_a_404(signed_in, pmo_ryd, scheme):
+    _initiative, line = scheme
+    april = Entry.objects.get(benefit=line, period="2025-04", series="plan")
+    client = signed_in(pmo_ryd)
+    assert client.get(f"/history/entry/{april.pk}/").status_code == 200
+    assert client.get("/history/entry/999999/").status_code == 404
+    assert client.get("/history/entry/x1/").status_code == 404
+
+
 def test_the_validate_button_is_absent_for_ones_own_actual(signed_in, admin_user, pmo_rye, scheme):
     _initiative, line = scheme
     (mine,) = put(admin_user, line, "actual", {"2025-04": "100.00"})
