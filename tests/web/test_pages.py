@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from benefits.models import Entry
+from benefits.services import board_packs
 from benefits.services import entries as entry_services
 from tests.factories import make_initiative, make_line, put
 
@@ -206,6 +207,22 @@ def test_the_validate_button_is_absent_for_ones_own_actual(signed_in, admin_user
     assert refused.status_code == 403 and "segregation of duties" in refused.content.decode()
 
 
+def test_a_failed_board_pack_shows_failed_and_its_error(signed_in, executive, monkeypatch):
+    pack = board_packs.request_board_pack(user=executive, as_at="2025-10")
+    monkeypatch.setattr(board_packs, "TEMPLATE", "reports/no_such_template.html")  # the build breaks while rendering
+    assert board_packs.build_board_pack(board_pack_id=pack.pk).status == "failed"
+    client = signed_in(executive)
+    html = client.get("/board-packs/").content.decode()
+    row = html[html.index(f'id="pack-{pack.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">Failed</strong>' in row
+    assert "The board pack for 2025-10 could not be built: reports/no_such_template.html." in row
+    assert f"quote board pack {pack.pk}" in row
+    assert "<progress" not in row and "hx-get" not in row and "download" not in row  # no bar, no polling, no file
+    poll = client.get(f"/board-packs/{pack.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 286 and "Failed" in poll.content.decode()  # a page already polling stops and shows it
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -221,6 +238,8 @@ def test_the_validate_button_is_absent_for_ones_own_actual(signed_in, admin_user
         "/board-packs/99999/progress/",
         "/board-packs/99999/download/",
         "/finance/targets/99999/",
+        "/finance/targets/99999/delete/",
+        "/finance/unit-costs/99999/delete/",
         "/finance/validation/?page=-3&month=2025-99",
         "/finance/periods/?fy=2025",
         "/no/such/page/",
