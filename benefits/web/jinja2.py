@@ -54,10 +54,10 @@ def params_key(value: object) -> object:
     kind = type(value)
     if kind is str:
         return value
+    if isinstance(value, Undefined):  # before __html__: ChainableUndefined has one too
+        return _UNDEFINED
     if hasattr(value, "__html__"):
         return ("html", str(value.__html__()))
-    if isinstance(value, Undefined):
-        return _UNDEFINED
     if kind in _PLAIN:
         return (kind.__name__, value)
     if isinstance(value, Mapping):
@@ -105,10 +105,6 @@ class ComponentCache:
         for slot, value in slots.items():
             html = html.replace(slot, Markup.escape(value))
         return html
-
-    def clear(self) -> None:
-        with self._lock:
-            self._html.clear()
 
 
 class BytecodeCache(FileSystemBytecodeCache):

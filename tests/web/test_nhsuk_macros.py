@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.template import engines
+from jinja2 import ChainableUndefined
 from markupsafe import Markup
 
 from benefits.web.jinja2 import params_key
@@ -83,6 +84,7 @@ def test_parameters_that_a_macro_tells_apart_are_kept_apart():
     assert 'disabled' in template.render(params={"text": "Save", "disabled": True})
     assert 'disabled' not in template.render(params={"text": "Save", "disabled": False})
     assert params_key({"a": True}) != params_key({"a": 1}) and params_key({"a": Markup("x")}) != params_key({"a": "x"})
+    assert params_key({"a": ChainableUndefined()}) != params_key({"a": Markup("")}) != params_key({"a": None})
 
 
 def test_a_parameter_without_a_safe_key_is_rendered_afresh():
