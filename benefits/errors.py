@@ -64,3 +64,12 @@ class Unprocessable(DomainError):
 
     status = 422
     code = "unprocessable"
+
+
+class NoVersionInForce(Unprocessable):
+    """An entry's month has no version of its line's unit cost in force (FINANCE.md's value rule)."""
+
+    def __init__(self, message: str, *, unit_cost: str, period: str, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.unit_cost = unit_cost
+        self.period = period

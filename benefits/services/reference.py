@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from benefits.errors import Conflict, PeriodClosed, ValidationFailed
+from benefits.errors import Conflict, NoVersionInForce, PeriodClosed, ValidationFailed
 from benefits.models import BenefitLine, ConfidenceWeight, Entry, Target, UnitCost, User
 from benefits.models.choices import BenefitClass, TargetBasis
 from benefits.policy import Action, require
@@ -108,11 +108,22 @@ def update_unit_cost(
 
 
 def delete_unit_cost(*, user: User, unit_cost: UnitCost, expected_version: int | None = None) -> None:
+    """Remove one version; the entries it valued are revalued with the version in force before it.
+
+    Refused (nothing changes) when its months are closed, when a validated or closed figure would
+    move, or when an entry would be left with no version in force (FINANCE.md's value rule).
+    """
     require(user, Action.EDIT_REFERENCE, what="change unit costs")
     with transaction.atomic():
         cost = UnitCost.objects.select_for_update().get(pk=unit_cost.pk)
-        require_version(cost, expected_version, f"Unit cost {cost.code} from {cost.valid_from}")
-        _require_effective_open(cost.valid_from)
+        label = f"Unit cost {cost.code} from {cost.valid_from}"
+        require_version(cost, expected_version, label)
+        latest = latest_closed_period()
+        if latest is not None and cost.valid_from <= latest:
+            raise PeriodClosed(
+                f"{label} cannot be deleted: it values months up to {latest}, which are closed. "
+                "Add a new version from an open month instead."
+            )
         audit.record(
             user=user,
             action="benefits.unit_cost.deleted",
@@ -121,7 +132,17 @@ def delete_unit_cost(*, user: User, unit_cost: UnitCost, expected_version: int |
             changes={k: [v, None] for k, v in audit.field_values(cost, UNIT_COST_FIELDS).items()},
         )
         cost.delete()
-        audit.record_many(_revalue_code(cost.code), user=user)
+        try:
+            events = _revalue_code(cost.code)
+        except NoVersionInForce as exc:
+            raise NoVersionInForce(
+                f"{label} cannot be deleted: entries for {exc.period} of benefit lines measured with it would have "
+                "no version in force to value them. Add a version from that month or earlier first, or remove those entries.",
+                unit_cost=exc.unit_cost,
+                period=exc.period,
+                field=exc.field,
+            ) from None
+        audit.record_many(events, user=user)
 
 
 def update_confidence_weight(

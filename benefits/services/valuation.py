@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from benefits.errors import Conflict, PeriodClosed, Unprocessable
+from benefits.errors import Conflict, NoVersionInForce, PeriodClosed
 from benefits.finance.valuation import GBP, NoUnitCostInForce, UnitCostVersion, entry_value, unit_value_for
 from benefits.models import BenefitLine, Entry, UnitCost
 from benefits.models.choices import EntryStatus
@@ -35,9 +35,11 @@ class Valuer:
             try:
                 unit_value = unit_value_for(period, self.versions.get(line.unit_cost, []))
             except NoUnitCostInForce:
-                raise Unprocessable(
+                raise NoVersionInForce(
                     f"No version of unit cost '{line.unit_cost}' is in force for {period}, so this entry cannot be "
                     "valued. Ask finance to add a unit cost version valid from that month or earlier.",
+                    unit_cost=line.unit_cost,
+                    period=period,
                     field="period",
                 ) from None
         return entry_value(

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -57,6 +58,8 @@ def page_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return forbidden_page(request, exc.message)
         except NotFound as exc:
             return not_found_page(request, exc.message)
+        except ObjectDoesNotExist:  # deleted between the page's read and the service's locked write
+            return not_found_page(request, "It has just been deleted by someone else.")
         except DomainError as exc:
             return conflict_page(request, exc)
 

@@ -6,14 +6,23 @@ Globals are the few Django helpers a template needs; everything else comes from 
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from decimal import Decimal
+
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemBytecodeCache, PackageLoader, Undefined
+from jinja2.bccache import Bucket
+from jinja2.runtime import Macro
+from markupsafe import Markup
 
 from benefits.finance.rounding import pounds_pence, whole_pounds
 
-from .presenters import page_chrome
+from .presenters import CSRF_SLOT, page_chrome
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -28,12 +37,102 @@ def localtime_text(value) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
+class _Unkeyable(Exception):
+    """A parameter the cache cannot tell apart safely (a model, a lazy string…): render it afresh."""
+
+
+_UNDEFINED = object()
+_PLAIN = (str, int, float, bool, Decimal, type(None))
+
+
+def params_key(value: object) -> object:
+    """A hashable image of a macro's parameters that keeps every distinction the macro can see.
+
+    Types are kept beside values (True and 1 are equal in Python, not in a template), markup
+    apart from text (the macros test `is escaped`), undefined apart from None.
+    """
+    kind = type(value)
+    if kind is str:
+        return value
+    if isinstance(value, Undefined):  # before __html__: ChainableUndefined has one too
+        return _UNDEFINED
+    if hasattr(value, "__html__"):
+        return ("html", str(value.__html__()))
+    if kind in _PLAIN:
+        return (kind.__name__, value)
+    if isinstance(value, Mapping):
+        return ("map", tuple((k, params_key(v)) for k, v in value.items()))
+    if kind is list or kind is tuple:
+        return ("seq", tuple(params_key(v) for v in value))
+    raise _Unkeyable
+
+
+class ComponentCache:
+    """The HTML of NHS.UK component macros, rendered once per distinct parameters (ADR 0044).
+
+    nhsuk-frontend-jinja's macros are pure functions of their parameters, but each call includes
+    the component's template, re-imports its helper macros and runs `nhsukAttributes` per option:
+    the layout and a four-select filter form cost more than a 50-row table. The parameters are the
+    key, so the markup is upstream's own and nothing needs invalidating: a new workstream, another
+    user's header or a selected option is simply another key. Least recently used keys go first.
+    """
+
+    def __init__(self, maxsize: int = 2048) -> None:
+        self.maxsize = maxsize
+        self._html: OrderedDict[tuple, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, macro: Macro, params: Mapping, **slots: str) -> Markup:
+        """`{{ cached(nhsukSelect, {...}) }}`; `slots` fill per-request values (the CSRF token) in the kept HTML."""
+        try:
+            key = (macro, params_key(params))
+        except _Unkeyable:
+            return self._fill(macro(params), slots)
+        with self._lock:
+            html = self._html.get(key)
+            if html is not None:
+                self._html.move_to_end(key)
+        if html is None:
+            html = macro(params)
+            with self._lock:
+                self._html[key] = html
+                while len(self._html) > self.maxsize:
+                    self._html.popitem(last=False)
+        return self._fill(html, slots)
+
+    @staticmethod
+    def _fill(html: Markup, slots: Mapping[str, str]) -> Markup:
+        for slot, value in slots.items():
+            html = html.replace(slot, Markup.escape(value))
+        return html
+
+
+class BytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates kept in the temp folder: a new worker skips ~200 ms of compiling on its first pages.
+
+    Entries are checked against the template's source, so an edited template is compiled afresh.
+    A folder that cannot be written only costs the compiling, never a page.
+    """
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> BytecodeCache | None:
+    try:
+        return BytecodeCache()  # Jinja's own per-user folder under the system temp, checked for safety
+    except (OSError, RuntimeError):
+        return None
+
+
 def environment(**options) -> Environment:
     loader = options.pop("loader", None)
     options["loader"] = ChoiceLoader([loader, PackageLoader("nhsuk_frontend_jinja")] if loader else [PackageLoader("nhsuk_frontend_jinja")])
     options["undefined"] = ChainableUndefined
     options.pop("autoescape", None)
+    options.setdefault("bytecode_cache", _bytecode_cache())
     env = Environment(autoescape=True, **options)
-    env.globals.update(static=static, url=url, page_chrome=page_chrome)
+    env.globals.update(static=static, url=url, page_chrome=page_chrome, cached=ComponentCache(), csrf_slot=CSRF_SLOT)
     env.filters.update(whole_pounds=whole_pounds, pounds_pence=pounds_pence, localtime_text=localtime_text)
     return env

@@ -7,6 +7,7 @@ issues a fixed number of queries whatever the number of rows (tests/web pin the 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,8 +16,7 @@ from urllib.parse import quote, urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.middleware.csrf import get_token
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from markupsafe import Markup, escape
 
@@ -72,8 +72,13 @@ STATUS_LABEL = {"draft": "Draft", "submitted": "Submitted", "validated": "Valida
 JOB_LABEL = dict(JobStatus.choices)
 
 
+@functools.cache
+def _labels(choices) -> dict[str, str]:
+    return dict(choices.choices)  # `choices.choices` builds a new list on every read
+
+
 def label_of(choices, value: str) -> str:
-    return dict(choices.choices).get(value, value)
+    return _labels(choices).get(value, value)
 
 
 def first_fy_start() -> str:
@@ -110,9 +115,9 @@ def fy_options(selected: FinancialYear) -> list[dict]:
 @dataclass(frozen=True)
 class Chrome:
     account: dict | None
-    navigation: list[dict]
+    navigation: tuple[dict, ...]
     messages: list[str]
-    footer_links: list[dict]
+    footer_links: tuple[dict, ...]
 
 
 NAV = (
@@ -124,36 +129,50 @@ NAV = (
     ("board_packs", "Board packs", "web:board_packs", Action.VIEW),
     ("imports", "Excel", "web:imports", Action.VIEW),  # benefits/web/imports.py: import and export
 )
+# The header is rendered once per user and page (ADR 0044), so the sign-out form carries this
+# slot and the layout fills in each request's CSRF token.
+CSRF_SLOT = "csrf-token-slot-of-the-header"
+
+
+@functools.lru_cache(maxsize=64)
+def _nav_links(prefix: str, current: str) -> tuple[tuple[Action, dict], ...]:
+    """Every navigation link, the current one marked: reversed once per script prefix and page."""
+    return tuple((action, {"href": reverse(name), "text": text, "current": key == current}) for key, text, name, action in NAV)
+
+
+@functools.lru_cache(maxsize=4)
+def _footer_links(prefix: str) -> tuple[dict, ...]:
+    return ({"href": reverse("api-docs"), "text": "API documentation"},)
+
+
+@functools.lru_cache(maxsize=4)
+def _sign_out_form(prefix: str) -> Markup:
+    return Markup(
+        '<form class="nhsuk-header__account-form" method="post" action="{}">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<button class="nhsuk-header__account-button" type="submit">Sign out</button></form>'
+    ).format(reverse("web:logout"), CSRF_SLOT)
 
 
 def page_chrome(request, current: str = "") -> Chrome:
     """The header: the user's name, role and trusts, sign-out, and the pages their role uses."""
     user = getattr(request, "user", None)
     msgs = [str(m) for m in messages.get_messages(request)] if hasattr(request, "_messages") else []
-    footer = [{"href": reverse("api-docs"), "text": "API documentation"}]
+    prefix = get_script_prefix()
     if user is None or not user.is_authenticated:
-        return Chrome(account=None, navigation=[], messages=msgs, footer_links=footer)
+        return Chrome(account=None, navigation=(), messages=msgs, footer_links=_footer_links(prefix))
     trusts = ", ".join(o.code for o in user.organisations.all()) or "no trust"
     role = label_of(Role, user.role) if user.role else "No role"
-    sign_out = Markup(
-        '<form class="nhsuk-header__account-form" method="post" action="{}">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-        '<button class="nhsuk-header__account-button" type="submit">Sign out</button></form>'
-    ).format(reverse("web:logout"), get_token(request))
     account = {
         "ariaLabel": "Your account",
         "items": [
             {"html": Markup('<span class="app-account-name">{}</span> <span class="app-account-role">{} · {}</span>').format(
                 escape(user.display_name), role, trusts), "icon": True},
-            {"html": sign_out},
+            {"html": _sign_out_form(prefix)},
         ],
     }
-    nav = []
-    if user.role:
-        for key, text, name, action in NAV:
-            if can(user, action):
-                nav.append({"href": reverse(name), "text": text, "current": key == current})
-    return Chrome(account=account, navigation=nav, messages=msgs, footer_links=footer)
+    nav = tuple(link for action, link in _nav_links(prefix, current) if can(user, action)) if user.role else ()
+    return Chrome(account=account, navigation=nav, messages=msgs, footer_links=_footer_links(prefix))
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -481,6 +500,7 @@ class Cell:
     editable: bool = False
     error: str = ""
     notice: str = ""
+    history_href: str = ""  # the entry's History page; blank while the month has no entry
 
     @property
     def name(self) -> str:
@@ -497,6 +517,11 @@ class Cell:
     @property
     def cell_id(self) -> str:
         return f"cell-{self.line_id}-{self.series}-{self.period}"
+
+    @property
+    def history_text(self) -> str:
+        """What the cell's History link names for screen readers: `of the May 2025 forecast`."""
+        return f"of the {month_name(self.period)} {self.series}"
 
 
 @dataclass
@@ -603,7 +628,14 @@ def make_cell(line: BenefitLine, series: str, period: str, entry: Entry | None, 
         status_tag=STATUS_TAG.get(shown, ""),
         reason=reason,
         editable=editable,
+        history_href=f"{_history_base(get_script_prefix())}entry/{entry.pk}/" if entry is not None else "",
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _history_base(prefix: str) -> str:
+    """`/history/` reversed once, not once per cell of every grid."""
+    return reverse("web:history", args=["entry", "0"]).removesuffix("entry/0/")
 
 
 def _row(line: BenefitLine, series: str, fy: FinancialYear, entries: dict, **kw) -> GridRow:
@@ -858,9 +890,64 @@ def unit_costs_page() -> dict:
     for c in UnitCost.objects.order_by("code", "valid_from"):
         grouped[c.code].append(
             {"id": c.pk, "name": c.name, "unit": c.unit, "value": pounds_pence(c.value_gbp), "valid_from": month_name(c.valid_from),
-             "source": c.source, "history_href": reverse("web:history", args=["unit_cost", c.pk])}
+             "source": c.source, "history_href": reverse("web:history", args=["unit_cost", c.pk]),
+             "delete_href": reverse("web:unit_cost_delete", args=[c.pk])}
         )
     return {"codes": [{"code": k, "versions": v, "name": v[-1]["name"]} for k, v in grouped.items()]}
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What a confirm-delete page shows: the object, what deleting it does, and the form's target."""
+
+    heading: str
+    rows: list[tuple[str, str]]
+    consequences: list[str]
+    version: int
+    action_href: str
+    cancel_href: str
+    button: str
+
+
+def unit_cost_deletion(cost: UnitCost) -> Deletion:
+    """The version and what deleting it means (the service decides; this page only explains)."""
+    later = UnitCost.objects.filter(code=cost.code, valid_from__gt=cost.valid_from).order_by("valid_from").values_list("valid_from", flat=True).first()
+    lines = BenefitLine.objects.filter(unit_cost=cost.code).count()
+    months = f"from {month_name(cost.valid_from)}" + (f" to {month_name(add_months(later, -1))}" if later else " onwards")
+    return Deletion(
+        heading=f"Delete unit cost {cost.code} from {month_name(cost.valid_from)}?",
+        rows=[("Code", cost.code), ("Name", cost.name), ("Value", f"{pounds_pence(cost.value_gbp)} per {cost.unit}"),
+              ("Valid from", month_name(cost.valid_from)), ("Source", cost.source),
+              ("Benefit lines measured with it", str(lines))],
+        consequences=[
+            f"The entries this version values ({months}) are revalued with the version in force before it.",
+            "The deletion is refused, and nothing changes, if its months are closed, if a validated actual or a "
+            "closed month's figure would change, or if an entry would be left with no version to value it.",
+            "The deletion is recorded in the unit cost's history.",
+        ],
+        version=cost.version,
+        action_href=reverse("web:unit_cost_delete", args=[cost.pk]),
+        cancel_href=reverse("web:unit_costs"),
+        button="Delete this unit cost version",
+    )
+
+
+def target_deletion(target: Target) -> Deletion:
+    return Deletion(
+        heading=f"Delete target {target.name}?",
+        rows=[("Name", target.name), ("Amount", whole_pounds(target.amount_gbp)),
+              ("Benefit classes", ", ".join(label_of(BenefitClass, c) for c in target.benefit_classes)),
+              ("Window", f"{month_name(target.start_period)} to {month_name(target.end_period)}")],
+        consequences=[
+            "The target leaves the dashboard, and snapshots and board packs made from now on leave it out.",
+            "Snapshots and board packs already made keep its figures, so they can still be reproduced.",
+            "The deletion is recorded in the target's history.",
+        ],
+        version=target.version,
+        action_href=reverse("web:target_delete", args=[target.pk]),
+        cancel_href=reverse("web:targets"),
+        button="Delete this target",
+    )
 
 
 def weights_page() -> list[dict]:
@@ -878,6 +965,7 @@ def targets_page() -> list[dict]:
          "basis": "Annual run rate" if t.basis == "annual_run_rate" else "Cumulative",
          "window": f"{month_name(t.start_period)} to {month_name(t.end_period)}",
          "edit_href": reverse("web:target_edit", args=[t.pk]),
+         "delete_href": reverse("web:target_delete", args=[t.pk]),
          "history_href": reverse("web:history", args=["target", t.pk])}
         for t in Target.objects.order_by("id")
     ]

@@ -18,10 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from benefits import tasks
-from benefits.errors import Conflict, DomainError, NotAllowed, NotFound, StaleVersion, ValidationFailed
+from benefits.errors import Conflict, DomainError, NotAllowed, NotFound, StaleVersion, Unprocessable, ValidationFailed
 from benefits.finance.calendar import CalendarError, FinancialYear, is_period, month_name
 from benefits.finance.rounding import pounds_pence
-from benefits.models import AuditEvent, BenefitLine, BoardPack, ConfidenceWeight, Entry, Initiative, Target, User
+from benefits.models import AuditEvent, BenefitLine, BoardPack, ConfidenceWeight, Entry, Initiative, Target, UnitCost, User
 from benefits.models.choices import EntryStatus, JobStatus, Role, Series
 from benefits.policy import Action, can, require
 from benefits.selectors.audit import Cell, cell_key, entry_events
@@ -562,6 +562,61 @@ def target_edit(request: HttpRequest, target_id: int) -> HttpResponse:
     return render_page(request, "benefits/target_form.jinja", ctx, status=400 if form.is_bound and form.errors else 200)
 
 
+def _confirm_delete(request: HttpRequest, *, find, missing: str, present, delete, done, back: str) -> HttpResponse:
+    """A confirm page (GET) whose form (POST, with the version the user saw) calls the API's own
+    delete service; a refusal is shown on the same page in the service's words, with the current values."""
+    obj = find()
+    if obj is None:
+        return not_found_page(request, missing)
+    errors = []
+    if request.method == "POST":
+        version = _version(request.POST.get("version", ""))
+        try:
+            if version is None:
+                raise ValidationFailed("The confirmation was incomplete. Check the details below and confirm again.")
+            delete(obj, version)
+        except (Conflict, Unprocessable, StaleVersion, ValidationFailed) as exc:
+            errors.append({"text": exc.message, "href": "#confirm"})
+            obj = find()
+            if obj is None:
+                return not_found_page(request, missing)
+        else:
+            messages.success(request, done(obj))
+            return redirect(back)
+    ctx = {"page": present(obj), "nav_current": "reference", "page_errors": errors}
+    return render_page(request, "benefits/confirm_delete.jinja", ctx, status=409 if errors else 200)
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
+def unit_cost_delete(request: HttpRequest, cost_id: int) -> HttpResponse:
+    require(request.user, Action.EDIT_REFERENCE, what="delete unit costs")
+    return _confirm_delete(
+        request,
+        find=lambda: UnitCost.objects.filter(pk=cost_id).first(),
+        missing=f"There is no unit cost version {cost_id}; it may have been deleted already.",
+        present=presenters.unit_cost_deletion,
+        delete=lambda cost, version: reference_services.delete_unit_cost(user=request.user, unit_cost=cost, expected_version=version),
+        done=lambda cost: f"Unit cost {cost.code} from {month_name(cost.valid_from)} is deleted; the entries it valued are revalued.",
+        back=reverse("web:unit_costs"),
+    )
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
+def target_delete(request: HttpRequest, target_id: int) -> HttpResponse:
+    require(request.user, Action.EDIT_REFERENCE, what="delete targets")
+    return _confirm_delete(
+        request,
+        find=lambda: Target.objects.filter(pk=target_id).first(),
+        missing=f"There is no target {target_id}; it may have been deleted already.",
+        present=presenters.target_deletion,
+        delete=lambda target, version: reference_services.delete_target(user=request.user, target=target, expected_version=version),
+        done=lambda target: f"Target “{target.name}” is deleted.",
+        back=reverse("web:targets"),
+    )
+
+
 # --- board packs ------------------------------------------------------------------------------
 
 
@@ -650,7 +705,7 @@ def history(request: HttpRequest, object_type: str, object_id: str) -> HttpRespo
         only_cell = cell_key(entry.period, entry.series)
         line = entry.benefit
         title = f"History of the {month_name(entry.period)} {entry.series} of “{line.title}”"
-        back = reverse("web:initiative", args=[line.initiative.ref]) + f"#line-{line.pk}"
+        back = reverse("web:initiative", args=[line.initiative.ref]) + f"?fy={FinancialYear.of(entry.period).label}#line-{line.pk}"
     elif object_type in ("period", "unit_cost", "target", "confidence_weight", "workstream") and object_id:
         events = AuditEvent.objects.filter(object_type=object_type, object_id=object_id[:40])
         title, back = f"History of {object_type.replace('_', ' ')} {object_id[:40]}", reverse("web:dashboard")

@@ -70,6 +70,21 @@ def test_programme_office_registers_fills_the_grid_by_keyboard_and_submits(visit
     visit.check("grid filled by keyboard")
     assert Entry.objects.filter(benefit=line, series="plan").count() == 3
 
+    # A saved cell's History link is the next stop after its input, and keeps focus when the cell is saved.
+    page.reload()  # visit.check leaves style="" on elements (axe-core), which htmx would copy onto swapped cells
+    page.locator(f"#q-{line.pk}-plan-2025-04").fill("10500")
+    page.keyboard.press("Tab")
+    history = page.locator(f"#cell-{line.pk}-plan-2025-04-history")
+    expect(history).to_be_focused()
+    expect(page.locator(f"#total-{line.pk}-plan")).to_contain_text("£30,500.00")
+    expect(history).to_be_focused()
+    expect(page.get_by_role("link", name="History of the April 2025 plan")).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("History of the April 2025 plan of “Workshop savings”")
+    expect(page.locator("main")).to_contain_text("Priya Patel changed the April 2025 plan from £10,000.00 to £10,500.00")
+    visit.check("history of one cell")
+    page.go_back()
+
     page.get_by_role("button", name="Submit draft actuals for validation").click()
     expect(page.locator(".app-message")).to_contain_text("2 actuals of “Workshop savings” submitted for validation")
     expect(page.locator(f"#cell-{line.pk}-actual-2025-04")).to_contain_text("Submitted")
@@ -156,6 +171,16 @@ def test_finance_validates_in_the_queue_and_closes_the_month(visit, pmo_rye, fin
     expect(page.locator("main")).to_contain_text("Fiona Reid sent back the June 2025 actual")
     expect(page.locator("main")).to_contain_text("Fiona Reid validated the April 2025 actual")
     visit.check("history in sentences")
+
+    # Finance deletes a target after a confirm step; the dashboard leaves it out.
+    page.goto(visit.url("/finance/targets/"))
+    page.get_by_role("link", name="Delete Wider benefits").click()
+    expect(page.locator("h1")).to_have_text("Delete target Wider benefits?")
+    visit.check("confirm deleting a target")
+    page.get_by_role("button", name="Delete this target").click()
+    expect(page.locator(".app-message")).to_contain_text("Target “Wider benefits” is deleted.")
+    expect(page.locator("main table")).not_to_contain_text("Wider benefits")
+    visit.check("target deleted")
     sign_out(visit)
 
     # Whoever submitted an actual cannot validate it: no button, and the service refuses a forged post.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from benefits.models import Target
 from benefits.services.board_packs import request_board_pack
 from benefits.web.routes import urlpatterns
-from tests.factories import make_initiative, make_line
+from tests.factories import make_initiative, make_line, make_unit_cost
 
 ROLES = ("anon", "outsider", "pmo_own", "pmo_other", "finance", "executive", "admin")
 READERS = {"pmo_own": 200, "pmo_other": 200, "finance": 200, "executive": 200, "admin": 200}
@@ -39,9 +39,11 @@ TABLE = {
     "validation_queue": (lambda w: {}, expect(finance=200, admin=200)),
     "periods": (lambda w: {}, expect(finance=200, admin=200)),
     "unit_costs": (lambda w: {}, expect(**READERS)),
+    "unit_cost_delete": (lambda w: {"cost_id": w["unit_cost"]}, expect(finance=200, admin=200)),
     "confidence_weights": (lambda w: {}, expect(**READERS)),
     "targets": (lambda w: {}, expect(**READERS)),
     "target_edit": (lambda w: {"target_id": w["target"]}, expect(finance=200, admin=200)),
+    "target_delete": (lambda w: {"target_id": w["target"]}, expect(finance=200, admin=200)),
     "board_packs": (lambda w: {}, expect(**READERS)),
     "board_pack_progress": (lambda w: {"pack_id": w["pack"]}, expect(**READERS)),
     "board_pack_download": (lambda w: {"pack_id": w["pack"]}, expect(**dict.fromkeys(READERS, 409))),  # not built yet
@@ -56,10 +58,11 @@ def test_every_page_route_is_in_the_table():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_each_page_answers_each_role_as_the_table_says(role, client, request, pmo_rye, executive):
+def test_each_page_answers_each_role_as_the_table_says(role, client, request, pmo_rye, executive, admin_user):
     initiative = make_initiative(pmo_rye, title="Scoped to RYE")
     line = make_line(pmo_rye, initiative)
     world = {"ref": initiative.ref, "line": line.pk, "target": Target.objects.order_by("id").first().pk,
+             "unit_cost": make_unit_cost(admin_user, code="bed_day", valid_from="2025-04").pk,
              "pack": request_board_pack(user=executive, as_at="2025-06").pk}
     fixture = {"outsider": "outsider", "pmo_own": "pmo_rye", "pmo_other": "pmo_ryd", "finance": "finance_rye",
                "executive": "executive", "admin": "admin_user"}.get(role)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 
 from benefits.models import Entry
+from benefits.services import board_packs
 from benefits.services import entries as entry_services
 from tests.factories import make_initiative, make_line, put
 
@@ -41,6 +45,24 @@ def test_sign_in_then_the_header_names_the_user_role_and_trust(client, pmo_rye):
     html = response.content.decode()
     assert "Priya Patel" in html and "Programme office · RYE" in html
     assert "Are we on track?" in html
+
+
+def test_the_kept_header_signs_out_with_this_requests_token(pmo_rye, pmo_ryd):
+    """The header's HTML is reused across requests (ADR 0044); its sign-out form still carries
+    the token of the page it is on, and each user's own name."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(pmo_rye)
+    first = browser.get("/initiatives/").content.decode()
+    second = browser.get("/initiatives/").content.decode()
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1) for html in (first, second)]
+    assert "csrf-token-slot" not in first + second
+    assert tokens[0] != tokens[1]  # masked afresh for each page, as Django does
+    other = Client()
+    other.force_login(pmo_ryd)
+    assert "Dan Davies" in other.get("/initiatives/").content.decode() and "Priya Patel" not in other.get("/").content.decode()
+    response = browser.post("/accounts/logout/", {"csrfmiddlewaretoken": tokens[0]})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert browser.get("/initiatives/").status_code == 302
 
 
 def test_a_user_without_a_role_is_told_whom_to_ask(signed_in, outsider, admin_user):
@@ -135,6 +157,42 @@ def test_history_is_told_in_sentences(signed_in, pmo_rye, scheme):
     assert "Priya Patel created initiative " + initiative.ref in html
 
 
+def test_each_filled_cell_of_the_grid_links_to_its_entrys_history(signed_in, pmo_rye, executive, scheme):
+    initiative, line = scheme
+    may = Entry.objects.get(benefit=line, period="2025-05", series="forecast")
+    entry_services.update_entry(user=pmo_rye, entry=may, quantity="9500.00", expected_version=1)
+    for user in (pmo_rye, executive):  # editable cells and read-only ones alike
+        html = signed_in(user).get(f"/initiatives/{initiative.ref}/?fy=2025/26").content.decode()
+        links = re.findall(r'<a class="app-cell__history" id="([^"]+)" href="([^"]+)">History'
+                           r'<span class="nhsuk-u-visually-hidden"> ([^<]+)</span></a>', html)
+        assert len(links) == 6  # plan and forecast for April to June; empty months have no history
+        assert (f"cell-{line.pk}-forecast-2025-05-history", f"/history/entry/{may.pk}/", "of the May 2025 forecast") in links
+        assert not any("2025-07" in cell_id for cell_id, _, _ in links)
+
+    page = signed_in(executive).get(f"/history/entry/{may.pk}/").content.decode()
+    assert "History of the May 2025 forecast of “Fleet savings”" in page
+    assert "Priya Patel changed the May 2025 forecast from £9,000.00 to £9,500.00" in page
+    assert "April 2025" not in page  # only this entry's changes
+    assert f'href="/initiatives/{initiative.ref}/?fy=2025/26#line-{line.pk}"' in page
+
+
+def test_a_cell_saved_by_htmx_gains_its_history_link(signed_in, pmo_rye, scheme):
+    _initiative, line = scheme
+    html = cell_post(signed_in(pmo_rye), line, "q-plan-2025-07", "12000").content.decode()
+    entry = Entry.objects.get(benefit=line, period="2025-07", series="plan")
+    assert (f'<a class="app-cell__history" id="cell-{line.pk}-plan-2025-07-history" href="/history/entry/{entry.pk}/">'
+            'History<span class="nhsuk-u-visually-hidden"> of the July 2025 plan</span></a>') in html
+
+
+def test_another_trusts_entry_history_is_readable_but_an_unknown_one_is_a_404(signed_in, pmo_ryd, scheme):
+    _initiative, line = scheme
+    april = Entry.objects.get(benefit=line, period="2025-04", series="plan")
+    client = signed_in(pmo_ryd)
+    assert client.get(f"/history/entry/{april.pk}/").status_code == 200
+    assert client.get("/history/entry/999999/").status_code == 404
+    assert client.get("/history/entry/x1/").status_code == 404
+
+
 def test_the_validate_button_is_absent_for_ones_own_actual(signed_in, admin_user, pmo_rye, scheme):
     _initiative, line = scheme
     (mine,) = put(admin_user, line, "actual", {"2025-04": "100.00"})
@@ -147,6 +205,22 @@ def test_the_validate_button_is_absent_for_ones_own_actual(signed_in, admin_user
     assert f'value="{mine.pk}"' not in html  # not even a checkbox
     refused = signed_in(admin_user).post("/finance/validation/", {"validate_one": str(mine.pk)})
     assert refused.status_code == 403 and "segregation of duties" in refused.content.decode()
+
+
+def test_a_failed_board_pack_shows_failed_and_its_error(signed_in, executive, monkeypatch):
+    pack = board_packs.request_board_pack(user=executive, as_at="2025-10")
+    monkeypatch.setattr(board_packs, "TEMPLATE", "reports/no_such_template.html")  # the build breaks while rendering
+    assert board_packs.build_board_pack(board_pack_id=pack.pk).status == "failed"
+    client = signed_in(executive)
+    html = client.get("/board-packs/").content.decode()
+    row = html[html.index(f'id="pack-{pack.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">Failed</strong>' in row
+    assert "The board pack for 2025-10 could not be built: reports/no_such_template.html." in row
+    assert f"quote board pack {pack.pk}" in row
+    assert "<progress" not in row and "hx-get" not in row and "download" not in row  # no bar, no polling, no file
+    poll = client.get(f"/board-packs/{pack.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 286 and "Failed" in poll.content.decode()  # a page already polling stops and shows it
 
 
 @pytest.mark.parametrize(
@@ -164,6 +238,8 @@ def test_the_validate_button_is_absent_for_ones_own_actual(signed_in, admin_user
         "/board-packs/99999/progress/",
         "/board-packs/99999/download/",
         "/finance/targets/99999/",
+        "/finance/targets/99999/delete/",
+        "/finance/unit-costs/99999/delete/",
         "/finance/validation/?page=-3&month=2025-99",
         "/finance/periods/?fy=2025",
         "/no/such/page/",
