@@ -193,6 +193,7 @@ def bulk_upsert_entries(
     # second, without a cleaned copy of them (a whole tracker is 720,000 rows: memory, ADR 0058).
     benefit_ids = {r.benefit for r in rows if type(r.benefit) is int}
     periods = {r.period for r in rows if type(r.period) is str}
+    series_sent = {r.series for r in rows if type(r.series) is str}
 
     with transaction.atomic(), contextlib.ExitStack() as stack:
         lines = {
@@ -202,16 +203,18 @@ def bulk_upsert_entries(
             .filter(pk__in=benefit_ids)
         }
         latest_closed = latest_closed_period()
-        existing = {
-            (e.benefit_id, e.period, e.series): e
-            for e in Entry.objects.select_for_update().filter(benefit_id__in=lines.keys(), period__in=periods)
+        existing = {  # tuples, not model instances: a re-imported tracker may change 240,000 forecasts
+            (benefit_id, period, series): _Stored(pk, quantity, value_gbp, status, version)
+            for pk, benefit_id, period, series, quantity, value_gbp, status, version in Entry.objects.select_for_update()
+            .filter(benefit_id__in=lines.keys(), period__in=periods, series__in=series_sent)
+            .values_list("pk", "benefit_id", "period", "series", "quantity", "value_gbp", "status", "version")
         }
-        del benefit_ids, periods
+        del benefit_ids, periods, series_sent
         valuer = Valuer(line.unit_cost for line in lines.values())
         refused: dict[int, str | None] = {}
         to_create: list[NewEntry] = []
         spooled = stack.enter_context(_SpooledEntries(user)) if import_batch is not None else None
-        to_update: list[Entry] = []
+        to_update: list[_Stored] = []
         events: list[audit.Event] = []
         by_line = spooled is not None  # an import's figures are audited per line (ADR 0058)
         changed_cells: list[_Change] = []
@@ -283,9 +286,7 @@ def bulk_upsert_entries(
                         {"quantity": [str(entry.quantity), str(qty)], "value_gbp": [str(entry.value_gbp), str(value)]},
                     )
                 )
-            entry.quantity, entry.value_gbp, entry.updated_by = qty, value, user
-            entry.version += 1
-            to_update.append(entry)
+            to_update.append(_Stored(entry.pk, qty, value, entry.status, entry.version + 1))
         del seen, existing  # a whole tracker holds 720,000 of each: free them before the insert
         if errors:
             raise ValidationFailed(
@@ -420,7 +421,17 @@ def _text(value: Decimal | None) -> str | None:
 UPDATE_CHUNK = 1000
 
 
-def _update_quantities(entries: list[Entry], *, user: User) -> None:
+class _Stored(NamedTuple):
+    """An entry as a bulk write reads and rewrites it."""
+
+    pk: int
+    quantity: Decimal
+    value_gbp: Decimal
+    status: str | None
+    version: int
+
+
+def _update_quantities(entries: list[_Stored], *, user: User) -> None:
     """One `UPDATE … FROM (VALUES …)` per chunk: Django's bulk_update builds CASE expressions whose
     cost grows with the square of the batch (5,000 updated rows took tens of seconds)."""
     stamp = now()

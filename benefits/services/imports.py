@@ -34,6 +34,7 @@ from .register import create_benefits, create_initiatives, update_benefit, updat
 from .valuation import Valuer
 
 MAX_PROBLEMS = 1000
+EXISTING_BATCH = 1000  # lines whose stored figures the planner reads at a time
 MAX_CHANGES = 1000
 HUNDRED = Decimal("100")
 TWO_PLACES = Decimal("0.01")
@@ -580,14 +581,19 @@ class _Planner:
         # 4. entries: created or changed; closed months, settled actuals and valuation checked per cell
         existing: dict[tuple[int, str, str], tuple[Decimal, str | None]] = {}
         periods = {column[1] for r in rows for column, _ in r.cells}
-        existing_ids = [k[1] for k in line_rows if k[0] == "id"]
-        if existing_ids and periods:
-            for benefit_id, period, series, quantity, status in Entry.objects.filter(
-                benefit_id__in=existing_ids, period__in=periods
-            ).values_list("benefit_id", "period", "series", "quantity", "status"):
-                existing[(benefit_id, period, series)] = (quantity, status)
         valuer = Valuer({(g[0].values["unit_cost"] or "") for g in line_rows.values()})
-        for lkey, group in line_rows.items():
+        line_keys = list(line_rows)
+        for n, (lkey, group) in enumerate(line_rows.items()):
+            if n % EXISTING_BATCH == 0:
+                # The stored figures of the next batch of lines only: a whole tracker already in
+                # holds 720,000 of them, too many to hold at once (memory, ADR 0058).
+                batch = [k[1] for k in line_keys[n : n + EXISTING_BATCH] if k[0] == "id"]
+                existing = {
+                    (benefit_id, period, series): (quantity, status)
+                    for benefit_id, period, series, quantity, status in Entry.objects.filter(
+                        benefit_id__in=batch, period__in=periods
+                    ).values_list("benefit_id", "period", "series", "quantity", "status")
+                } if batch and periods else {}
             ikey = line_initiative[lkey]
             v = group[0].values
             probe = BenefitLine(
