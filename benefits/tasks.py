@@ -19,7 +19,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from benefits import outbox
 from benefits.models import User
-from benefits.services import board_packs, snapshots
+from benefits.services import board_packs, housekeeping, snapshots
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +96,9 @@ def build_board_pack(*, board_pack_id: int) -> str | None:
     """Build one board pack (idempotent: a pack already done is left alone); returns its status."""
     pack = board_packs.build_board_pack(board_pack_id=board_pack_id)
     return pack.status if pack else None
+
+
+@shared_task(name="benefits.tasks.purge_expired", soft_time_limit=300, time_limit=360, **IDEMPOTENT)
+def purge_expired() -> dict[str, int]:
+    """Nightly: expired idempotency keys, unconfirmed uploads, old sent outbox rows (beat)."""
+    return housekeeping.purge_expired()

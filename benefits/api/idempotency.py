@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 
 from django.db import connection
 from django.utils import timezone
@@ -28,7 +27,7 @@ from benefits.errors import Unprocessable
 from benefits.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
-WINDOW = timedelta(hours=24)
+WINDOW = IdempotencyKey.REPLAY_WINDOW
 REPLAYED_HEADERS = ("ETag", "Location", "Content-Disposition")
 
 

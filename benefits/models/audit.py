@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pgtrigger
 from django.db import models
 from django.utils import timezone
@@ -39,6 +41,8 @@ class AuditEvent(models.Model):
 
 class IdempotencyKey(models.Model):
     """The first response to a POST with `Idempotency-Key`, replayed for 24 hours (API.md)."""
+
+    REPLAY_WINDOW = dt.timedelta(hours=24)  # older keys are treated as unused, and purged nightly
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)

@@ -25,13 +25,13 @@ from benefits.finance.calendar import CalendarError, FinancialYear, format_perio
 from benefits.models import ImportBatch
 from benefits.policy import Action, can, require
 from benefits.selectors.exports import register_export, register_workbook, rollup_workbook, visible_initiatives
+from benefits.services.housekeeping import PENDING_UPLOADS as PENDING_DIR
 from benefits.services.imports import ImportRefused, import_workbook
 
 from .http import page_view, render_page
 from .presenters import default_as_at
 
 SESSION_KEY = "pending_imports"
-PENDING_DIR = "imports/pending"
 
 
 def _page(request: HttpRequest, *, result=None, errors=None, token: str = "", filename: str = "", status: int = 200):
