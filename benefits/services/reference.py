@@ -69,10 +69,16 @@ def create_unit_cost(*, user: User, fields: Mapping[str, Any]) -> UnitCost:
 def update_unit_cost(
     *, user: User, unit_cost: UnitCost, changes: Mapping[str, Any], expected_version: int | None = None
 ) -> UnitCost:
+    """Change one version; entries it values (before and after) are revalued (FINANCE.md).
+
+    Refused whole when its value or month would move a settled figure: a closed month's, or a
+    validated actual's (409); a name or source may change at any time.
+    """
     require(user, Action.EDIT_REFERENCE, what="change unit costs")
     with transaction.atomic():
         cost = UnitCost.objects.select_for_update().get(pk=unit_cost.pk)
-        require_version(cost, expected_version, f"Unit cost {cost.code} from {cost.valid_from}")
+        label = f"Unit cost {cost.code} from {cost.valid_from}"
+        require_version(cost, expected_version, label)
         before = audit.field_values(cost, UNIT_COST_FIELDS)
         for name, value in changes.items():
             if name not in UNIT_COST_FIELDS:
@@ -95,7 +101,14 @@ def update_unit_cost(
         if not delta:
             return cost
         if "value_gbp" in delta or "valid_from" in delta:
-            _require_effective_open(min(before["valid_from"], cost.valid_from))
+            latest = latest_closed_period()
+            if latest is not None and before["valid_from"] <= latest:
+                raise PeriodClosed(
+                    f"{label} cannot change its value or month: it values months up to {latest}, which are closed. "
+                    "Add a new version from an open month instead.",
+                    field="value_gbp" if "value_gbp" in delta else "valid_from",
+                )
+            _require_effective_open(cost.valid_from)
         cost.version += 1
         try:
             with transaction.atomic():

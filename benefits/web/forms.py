@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from django import forms
 
+from benefits.finance.calendar import is_period
 from benefits.models import Organisation, UnitCost, Workstream
 from benefits.models.choices import MEASURES, BenefitClass, Confidence, ImpactStatus, Recurrence, Stage, TargetBasis
 
 REQUIRED = "Enter {label}."
+INCOMPLETE = "The form was incomplete. Open the page again from the list and make your change again."
+
+
+def seen_version() -> forms.IntegerField:
+    """The hidden version the user saw, which a service checks (optimistic locking); a garbled one is an incomplete form."""
+    return forms.IntegerField(required=False, widget=forms.HiddenInput, error_messages={"invalid": INCOMPLETE})
 
 
 class NhsForm(forms.Form):
@@ -28,6 +35,9 @@ class NhsForm(forms.Form):
             )
             if isinstance(f, forms.DecimalField):
                 f.error_messages["invalid"] = f"Enter {label} as a number, for example 1250.00."
+                f.error_messages["min_value"] = f"Enter {label} of %(limit_value)s or more."
+                f.error_messages["max_decimal_places"] = f"Enter {label} with at most %(max)s decimal places."
+                f.error_messages["max_digits"] = f.error_messages["max_whole_digits"] = f"Enter {label} of fewer digits: it is too large."
             if isinstance(f, forms.DateField):
                 f.error_messages["invalid"] = f"Enter {label} as a date, for example 2025-04-01."
 
@@ -41,15 +51,22 @@ class NhsForm(forms.Form):
         return str(errs[0]) if errs else ""
 
     def summary(self) -> list[dict]:
-        return [{"text": str(errs[0]), "href": f"#{name if name != '__all__' else 'maincontent'}"} for name, errs in self.errors.items()]
+        def href(name: str) -> str:
+            return "#maincontent" if name == "__all__" or self.fields[name].widget.is_hidden else f"#{name}"
+
+        return [{"text": str(errs[0]), "href": href(name)} for name, errs in self.errors.items()]
 
     def add_service_error(self, exc) -> None:
-        """A service's ValidationFailed/Conflict shown beside the field it names (else at the top)."""
+        """A service's refusal beside the field it names, led by that field's label (services name fields
+        as the API does, `value_gbp`); a refusal of no field of this form goes at the top of the page."""
         field = exc.field if exc.field in self.fields else None
         message = exc.message
-        if exc.details and field and isinstance(exc.details, dict) and exc.details.get(field):
-            first = exc.details[field][0]
-            message = first if isinstance(first, str) and len(first) > 20 else exc.message
+        if field:
+            details = exc.details.get(field) if isinstance(exc.details, dict) else None
+            detail = str(details[0]) if details else exc.message
+            if not detail[1:2].isupper():  # "A target named …" reads on after the label; "RYE …" keeps its capitals
+                detail = detail[0].lower() + detail[1:]
+            message = f"{self.fields[field].label}: {detail}"
         self.add_error(field, message)
 
 
@@ -128,6 +145,13 @@ class UnitCostForm(NhsForm):
     source = forms.CharField(widget=forms.Textarea, label="Source")
 
 
+class UnitCostChangeForm(UnitCostForm):
+    """A version's code is its identity: a different code is a new unit cost, added on the unit costs page."""
+
+    code = None
+    version = seen_version()
+
+
 class TargetForm(NhsForm):
     name = forms.CharField(max_length=200, label="Name")
     amount_gbp = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label="Amount in pounds")
@@ -135,7 +159,14 @@ class TargetForm(NhsForm):
     basis = forms.ChoiceField(choices=TargetBasis.choices, label="Basis")
     start_period = forms.CharField(max_length=7, label="First month")
     end_period = forms.CharField(max_length=7, label="Last month")
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = seen_version()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_period", ""), data.get("end_period", "")
+        if is_period(start) and is_period(end) and end < start:
+            self.add_error("end_period", "The last month must be the same as or after the first month.")
+        return data
 
 
 class ReasonForm(NhsForm):

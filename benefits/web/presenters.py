@@ -49,6 +49,7 @@ from benefits.models.choices import (
     Role,
     Series,
     Stage,
+    TargetBasis,
 )
 from benefits.policy import Action, can, can_on_trusts
 from benefits.reports import charts
@@ -891,7 +892,7 @@ def unit_costs_page() -> dict:
         grouped[c.code].append(
             {"id": c.pk, "name": c.name, "unit": c.unit, "value": pounds_pence(c.value_gbp), "valid_from": month_name(c.valid_from),
              "source": c.source, "history_href": reverse("web:history", args=["unit_cost", c.pk]),
-             "delete_href": reverse("web:unit_cost_delete", args=[c.pk])}
+             "edit_href": reverse("web:unit_cost_edit", args=[c.pk]), "delete_href": reverse("web:unit_cost_delete", args=[c.pk])}
         )
     return {"codes": [{"code": k, "versions": v, "name": v[-1]["name"]} for k, v in grouped.items()]}
 
@@ -909,6 +910,18 @@ class Deletion:
     button: str
 
 
+def _unit_cost_rows(cost: UnitCost) -> list[tuple[str, str]]:
+    return [("Code", cost.code), ("Name", cost.name), ("Value", f"{pounds_pence(cost.value_gbp)} per {cost.unit}"),
+            ("Valid from", month_name(cost.valid_from)), ("Source", cost.source)]
+
+
+def _target_rows(target: Target) -> list[tuple[str, str]]:
+    return [("Name", target.name), ("Amount", whole_pounds(target.amount_gbp)),
+            ("Benefit classes", ", ".join(label_of(BenefitClass, c) for c in target.benefit_classes)),
+            ("Basis", label_of(TargetBasis, target.basis)),
+            ("Window", f"{month_name(target.start_period)} to {month_name(target.end_period)}")]
+
+
 def unit_cost_deletion(cost: UnitCost) -> Deletion:
     """The version and what deleting it means (the service decides; this page only explains)."""
     later = UnitCost.objects.filter(code=cost.code, valid_from__gt=cost.valid_from).order_by("valid_from").values_list("valid_from", flat=True).first()
@@ -916,9 +929,7 @@ def unit_cost_deletion(cost: UnitCost) -> Deletion:
     months = f"from {month_name(cost.valid_from)}" + (f" to {month_name(add_months(later, -1))}" if later else " onwards")
     return Deletion(
         heading=f"Delete unit cost {cost.code} from {month_name(cost.valid_from)}?",
-        rows=[("Code", cost.code), ("Name", cost.name), ("Value", f"{pounds_pence(cost.value_gbp)} per {cost.unit}"),
-              ("Valid from", month_name(cost.valid_from)), ("Source", cost.source),
-              ("Benefit lines measured with it", str(lines))],
+        rows=[*_unit_cost_rows(cost), ("Benefit lines measured with it", str(lines))],
         consequences=[
             f"The entries this version values ({months}) are revalued with the version in force before it.",
             "The deletion is refused, and nothing changes, if its months are closed, if a validated actual or a "
@@ -935,9 +946,7 @@ def unit_cost_deletion(cost: UnitCost) -> Deletion:
 def target_deletion(target: Target) -> Deletion:
     return Deletion(
         heading=f"Delete target {target.name}?",
-        rows=[("Name", target.name), ("Amount", whole_pounds(target.amount_gbp)),
-              ("Benefit classes", ", ".join(label_of(BenefitClass, c) for c in target.benefit_classes)),
-              ("Window", f"{month_name(target.start_period)} to {month_name(target.end_period)}")],
+        rows=_target_rows(target),
         consequences=[
             "The target leaves the dashboard, and snapshots and board packs made from now on leave it out.",
             "Snapshots and board packs already made keep its figures, so they can still be reproduced.",
@@ -947,6 +956,56 @@ def target_deletion(target: Target) -> Deletion:
         action_href=reverse("web:target_delete", args=[target.pk]),
         cancel_href=reverse("web:targets"),
         button="Delete this target",
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a change (or add) page shows around its form. After a stale save, `saved` holds the values
+    someone else saved meanwhile, and `stale` says so in words; the form keeps what the user typed."""
+
+    heading: str
+    button: str
+    cancel_href: str
+    notes: list[str] = field(default_factory=list)
+    stale: str = ""
+    saved: list[tuple[str, str]] = field(default_factory=list)
+
+
+def unit_cost_change(cost: UnitCost, *, stale: bool = False) -> Change:
+    what = f"unit cost {cost.code} from {month_name(cost.valid_from)}"
+    return Change(
+        heading=f"Change {what}",
+        button="Save unit cost version",
+        cancel_href=reverse("web:unit_costs"),
+        notes=[
+            "A new value or month revalues the entries this version values, and those of the months it no longer covers.",
+            "The change is refused, and nothing changes, if a closed month's figure or a validated actual would change; "
+            "add a new version from an open month instead. The name, unit and source can always be corrected.",
+        ],
+        stale=_stale_notice(what) if stale else "",
+        saved=_unit_cost_rows(cost) if stale else [],
+    )
+
+
+def target_change(target: Target | None, *, stale: bool = False) -> Change:
+    """The add page when `target` is None, else its change page."""
+    if target is None:
+        return Change(heading="Add a target", button="Add target", cancel_href=reverse("web:targets"),
+                      notes=["The dashboard, snapshots and board packs made from now on report progress towards it."])
+    return Change(
+        heading=f"Change target {target.name}",
+        button="Save target",
+        cancel_href=reverse("web:targets"),
+        stale=_stale_notice(f"target {target.name}") if stale else "",
+        saved=_target_rows(target) if stale else [],
+    )
+
+
+def _stale_notice(what: str) -> str:
+    return (
+        f"Not saved: someone else changed {what} since you opened this page. The values saved now are shown below, "
+        "and your changes are still in the form. Check them, then save again to replace the saved values, or cancel."
     )
 
 

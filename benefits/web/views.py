@@ -33,7 +33,7 @@ from benefits.services import register as register_services
 from benefits.services.common import latest_closed_period
 
 from . import presenters
-from .forms import BenefitLineForm, InitiativeForm, LoginForm, TargetForm, UnitCostForm
+from .forms import INCOMPLETE, BenefitLineForm, InitiativeForm, LoginForm, TargetForm, UnitCostChangeForm, UnitCostForm
 from .http import forbidden_page, not_found_page, page_view, render_page
 
 # --- signing in and out -----------------------------------------------------------------------
@@ -536,30 +536,110 @@ def targets(request: HttpRequest) -> HttpResponse:
 
 @page_view
 @require_http_methods(["GET", "POST"])
+def target_new(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.EDIT_REFERENCE, what="add targets")
+    form, status = TargetForm(initial={"basis": "cumulative"}), 200
+    if request.method == "POST":
+        form, status = TargetForm(request.POST), 400
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                target = reference_services.create_target(user=request.user, fields=fields)
+            except (ValidationFailed, Conflict) as exc:
+                form.add_service_error(exc)
+                status = exc.status
+            else:
+                messages.success(request, f"Target “{target.name}” is added; the dashboard reports progress towards it.")
+                return redirect("web:targets")
+    ctx = {"form": form, "page": presenters.target_change(None), "nav_current": "reference",
+           "page_errors": form.summary() if form.errors else []}
+    return render_page(request, "benefits/target_form.jinja", ctx, status=status)
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
 def target_edit(request: HttpRequest, target_id: int) -> HttpResponse:
     require(request.user, Action.EDIT_REFERENCE, what="change targets")
-    target = Target.objects.filter(pk=target_id).first()
-    if target is None:
-        return not_found_page(request, f"There is no target {target_id}.")
+    return _change_page(
+        request,
+        find=lambda: Target.objects.filter(pk=target_id).first(),
+        missing=f"There is no target {target_id}; it may have been deleted.",
+        form_class=TargetForm,
+        initial=lambda t: {"name": t.name, "amount_gbp": t.amount_gbp, "benefit_classes": t.benefit_classes, "basis": t.basis,
+                           "start_period": t.start_period, "end_period": t.end_period},
+        present=presenters.target_change,
+        save=lambda target, changes, version: reference_services.update_target(
+            user=request.user, target=target, changes=changes, expected_version=version),
+        done=lambda target: f"Target “{target.name}” is saved.",
+        template="benefits/target_form.jinja",
+        back=reverse("web:targets"),
+    )
+
+
+@page_view
+@require_http_methods(["GET", "POST"])
+def unit_cost_edit(request: HttpRequest, cost_id: int) -> HttpResponse:
+    require(request.user, Action.EDIT_REFERENCE, what="change unit costs")
+    return _change_page(
+        request,
+        find=lambda: UnitCost.objects.filter(pk=cost_id).first(),
+        missing=f"There is no unit cost version {cost_id}; it may have been deleted.",
+        form_class=UnitCostChangeForm,
+        initial=lambda c: {"name": c.name, "unit": c.unit, "value_gbp": c.value_gbp, "valid_from": c.valid_from, "source": c.source},
+        present=presenters.unit_cost_change,
+        save=lambda cost, changes, version: reference_services.update_unit_cost(
+            user=request.user, unit_cost=cost, changes=changes, expected_version=version),
+        done=lambda cost: f"Unit cost {cost.code} from {month_name(cost.valid_from)} is saved; the entries it values are revalued.",
+        template="benefits/unit_cost_form.jinja",
+        back=reverse("web:unit_costs"),
+    )
+
+
+def _change_page(request: HttpRequest, *, find, missing: str, form_class, initial, present, save, done, template: str,
+                 back: str) -> HttpResponse:
+    """A change form: GET pre-filled, with the version the user saw in a hidden field; POST to the API's own
+    update service. Field errors and the service's refusals are shown beside the fields in its words (400,
+    409); a stale version (412) shows the values saved meanwhile and carries their version, so that saving
+    again is the user's choice, never a silent overwrite."""
+    obj = find()
+    if obj is None:
+        return not_found_page(request, missing)
+    stale, status = False, 200
     if request.method == "GET":
-        form = TargetForm(initial={"name": target.name, "amount_gbp": target.amount_gbp, "benefit_classes": target.benefit_classes,
-                                   "basis": target.basis, "start_period": target.start_period, "end_period": target.end_period,
-                                   "version": target.version})
+        form = form_class(initial={**initial(obj), "version": obj.version})
     else:
-        form = TargetForm(request.POST)
+        form, status = form_class(request.POST), 400
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version", None)
+            changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            version = form.cleaned_data["version"]
             try:
-                reference_services.update_target(user=request.user, target=target, changes=data, expected_version=version)
-            except (ValidationFailed, Conflict, StaleVersion) as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                if version is None:
+                    raise ValidationFailed(INCOMPLETE)
+                saved = save(obj, changes, version)
+            except StaleVersion:
+                obj = find()
+                if obj is None:
+                    return not_found_page(request, missing)
+                stale, status = True, 412
+                form = form_class(_with_version(request.POST, obj.version))
+                form.is_valid()
+                form.add_error(None, present(obj, stale=True).stale)
+            except (ValidationFailed, Conflict, Unprocessable) as exc:
+                form.add_service_error(exc)
+                status = exc.status
             else:
-                messages.success(request, f"Target “{data['name']}” is saved.")
-                return redirect("web:targets")
-    ctx = {"form": form, "target": target, "nav_current": "reference",
-           "page_errors": form.summary() if form.is_bound and form.errors else []}
-    return render_page(request, "benefits/target_form.jinja", ctx, status=400 if form.is_bound and form.errors else 200)
+                messages.success(request, done(saved) if saved.version != version else "Nothing had changed.")
+                return redirect(back)
+    ctx = {"form": form, "page": present(obj, stale=stale), "nav_current": "reference",
+           "page_errors": form.summary() if form.errors else []}
+    return render_page(request, template, ctx, status=status)
+
+
+def _with_version(posted, version: int):
+    """The user's post again, carrying the version now saved (a stale form is shown with the newer values)."""
+    data = posted.copy()
+    data["version"] = str(version)
+    return data
 
 
 def _confirm_delete(request: HttpRequest, *, find, missing: str, present, delete, done, back: str) -> HttpResponse:

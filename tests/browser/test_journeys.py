@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from benefits.models import Entry, Initiative
+from benefits.models import Entry, Initiative, UnitCost
 from benefits.services import entries as entry_services
+from benefits.services.periods import close_period
 from tests.browser.conftest import sign_in, sign_out
-from tests.factories import WorkstreamFactory, make_initiative, make_line, put
+from tests.factories import WorkstreamFactory, make_initiative, make_line, make_unit_cost, put
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -199,6 +200,54 @@ def test_finance_validates_in_the_queue_and_closes_the_month(visit, pmo_rye, fin
     assert response.status == 403
     assert "segregation of duties" in response.text()
     assert Entry.objects.get(pk=june.pk).status == "submitted"
+
+
+def test_finance_changes_a_unit_cost_version_and_adds_a_target(visit, pmo_rye, finance_rye):
+    first = make_unit_cost(finance_rye, value="250.00", valid_from="2025-04")
+    second = make_unit_cost(finance_rye, value="300.00", valid_from="2025-10")
+    line = make_line(pmo_rye, make_initiative(pmo_rye, title="Hear and treat"), measure="conveyances", unit_cost="conveyance_avoided")
+    put(pmo_rye, line, "forecast", ["2025-05", "2025-11"], "2.00")
+    close_period(user=finance_rye, period="2025-05")
+    page = visit.page
+    sign_in(visit, "finance.rye")
+
+    # A version whose months are closed keeps its value: the refusal is said beside the field, in words.
+    page.goto(visit.url("/finance/unit-costs/"))
+    page.get_by_role("link", name="Change conveyance_avoided from April 2025").click()
+    expect(page.get_by_label("Value in pounds")).to_have_value("250.00")
+    page.get_by_label("Value in pounds").fill("260.00")
+    page.get_by_role("button", name="Save unit cost version").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("it values months up to 2025-05, which are closed")
+    expect(page.locator("#value_gbp-error")).to_contain_text("Add a new version from an open month instead")
+    visit.check("unit cost change refused")
+
+    # The October version is open: its new value is saved and its entries revalued.
+    page.goto(visit.url(f"/finance/unit-costs/{second.pk}/"))
+    page.get_by_label("Value in pounds").fill("320.00")
+    page.get_by_role("button", name="Save unit cost version").click()
+    expect(page.locator(".app-message")).to_contain_text("Unit cost conveyance_avoided from October 2025 is saved")
+    expect(page.locator("main table").last).to_contain_text("£320.00")
+    visit.check("unit cost changed")
+    assert str(Entry.objects.get(benefit=line, period="2025-11").value_gbp) == "640.00"
+    assert str(Entry.objects.get(benefit=line, period="2025-05").value_gbp) == "500.00"
+    assert str(UnitCost.objects.get(pk=first.pk).value_gbp) == "250.00"
+
+    page.goto(visit.url("/finance/targets/"))
+    page.get_by_role("link", name="Add a target").click()
+    page.get_by_role("button", name="Add target").click()  # nothing filled in: the NHS error summary names each field
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Enter name.")
+    expect(summary).to_contain_text("Select benefit classes.")
+    visit.check("add a target with errors")
+    page.get_by_label("Name").fill("Hours released")
+    page.get_by_label("Amount in pounds").fill("2500000.00")
+    page.get_by_label("Societal").check()
+    page.get_by_label("First month").fill("2025-04")
+    page.get_by_label("Last month").fill("2027-03")
+    page.get_by_role("button", name="Add target").click()
+    expect(page.locator(".app-message")).to_contain_text("Target “Hours released” is added")
+    expect(page.locator("main table")).to_contain_text("Hours released")
+    visit.check("target added")
 
 
 def test_executive_sees_the_dashboard_change_and_downloads_a_board_pack(visit, pmo_rye, finance_ryd, executive, pack_builder):

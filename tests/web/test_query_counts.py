@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from benefits.models import Entry
+from benefits.models import Entry, Target
 from benefits.services import entries as entry_services
 from benefits.services.board_packs import request_board_pack
-from tests.factories import make_initiative, make_line, put
+from tests.factories import make_initiative, make_line, make_unit_cost, put
 
 pytestmark = pytest.mark.django_db
 MONTHS = ["2025-04", "2025-05", "2025-06"]
@@ -86,3 +86,16 @@ def test_validation_queue_does_not_grow_with_actuals(signed_in, pmo_rye, finance
     schemes(pmo_rye, 5, submit=True)
     assert Entry.objects.filter(status="submitted").count() == 18
     assert count(client, "/finance/validation/") == one
+
+
+def test_unit_costs_and_targets_pages_do_not_grow_with_versions_or_targets(signed_in, finance_rye):
+    client = signed_in(finance_rye)
+    first = make_unit_cost(finance_rye, code="bed_day", valid_from="2025-04")
+    pages = ("/finance/unit-costs/", "/finance/targets/", f"/finance/unit-costs/{first.pk}/", "/finance/targets/new/")
+    one = {url: count(client, url) for url in pages}
+    for i, month in enumerate(["2025-05", "2025-06", "2025-07", "2025-08"]):
+        make_unit_cost(finance_rye, code="bed_day", valid_from=month)
+        make_unit_cost(finance_rye, code=f"cost_{i}", valid_from=month)
+        Target.objects.create(name=f"Target {i}", amount_gbp="1000.00", benefit_classes=["cashable"], basis="cumulative",
+                              start_period="2025-04", end_period="2026-03")
+    assert {url: count(client, url) for url in pages} == one
