@@ -635,11 +635,6 @@ class TargetViewSet(ApiViewSet):
         target = self.instance()
         version = expected_version(request)
         data = dict(self.valid(partial=partial))
-        if partial and ("start_period" in data) != ("end_period" in data):
-            start = data.get("start_period", target.start_period)
-            end = data.get("end_period", target.end_period)
-            if end < start:
-                raise serializers.ValidationError({"end_period": ["Must not be before start_period."]})
         target = reference_services.update_target(user=request.user, target=target, changes=data, expected_version=version)
         return self.present(target)
 

@@ -209,17 +209,22 @@ def _clean_target(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _require_window(target: Target) -> None:
+    """A target's last month is its first month or later (the one place this rule lives)."""
+    if target.end_period < target.start_period:
+        raise ValidationFailed(
+            "end_period must be the same as or after start_period.",
+            field="end_period",
+            details={"end_period": ["Must be the same as or after the first month."]},
+        )
+
+
 def create_target(*, user: User, fields: Mapping[str, Any]) -> Target:
     require(user, Action.EDIT_REFERENCE, what="change targets")
     values = _clean_target({k: fields.get(k) for k in TARGET_FIELDS})
     target = Target(**values)
     full_clean(target)
-    if target.end_period < target.start_period:
-        raise ValidationFailed(
-            "end_period must not be before start_period.",
-            field="end_period",
-            details={"end_period": ["Must not be before start_period."]},
-        )
+    _require_window(target)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -250,12 +255,7 @@ def update_target(*, user: User, target: Target, changes: Mapping[str, Any], exp
                 )
             setattr(row, name, value)
         full_clean(row)
-        if row.end_period < row.start_period:
-            raise ValidationFailed(
-                "end_period must not be before start_period.",
-                field="end_period",
-                details={"end_period": ["Must not be before start_period."]},
-            )
+        _require_window(row)
         delta = audit.diff(before, audit.field_values(row, TARGET_FIELDS))
         if not delta:
             return row

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django import forms
 
-from benefits.finance.calendar import is_period
 from benefits.models import Organisation, UnitCost, Workstream
 from benefits.models.choices import MEASURES, BenefitClass, Confidence, ImpactStatus, Recurrence, Stage, TargetBasis
 
@@ -160,13 +159,7 @@ class TargetForm(NhsForm):
     start_period = forms.CharField(max_length=7, label="First month")
     end_period = forms.CharField(max_length=7, label="Last month")
     version = seen_version()
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_period", ""), data.get("end_period", "")
-        if is_period(start) and is_period(end) and end < start:
-            self.add_error("end_period", "The last month must be the same as or after the first month.")
-        return data
+    # "Last month before first month" is the service's rule; its refusal lands on end_period.
 
 
 class ReasonForm(NhsForm):

@@ -370,3 +370,17 @@ def test_pages_count_the_filtered_set_and_stop_at_500(api, pmo_rye, line):
     assert (page["count"], len(page["results"])) == (9, 4)
     assert page["next"].endswith("page=3&page_size=4") or "page=3" in page["next"]
     assert api(pmo_rye).get("/api/v1/entries/?page=9").status_code == 404
+
+
+def test_a_target_whose_last_month_is_before_its_first_is_a_400_naming_end_period(api, finance_rye):
+    """Created or patched (one month at a time), the service's one rule answers, and nothing is saved."""
+    client = api(finance_rye)
+    body = {"name": "Hours released", "amount_gbp": "100.00", "benefit_classes": ["societal"], "basis": "cumulative",
+            "start_period": "2026-04", "end_period": "2026-03"}
+    response = client.post("/api/v1/targets/", body, format="json")
+    assert response.status_code == 400 and "end_period" in response.json()["errors"]
+    created = client.post("/api/v1/targets/", {**body, "end_period": "2027-03"}, format="json").json()
+    response = client.patch(f"/api/v1/targets/{created['id']}/", {"end_period": "2026-01"}, format="json",
+                            HTTP_IF_MATCH=f'"{created["version"]}"')
+    assert response.status_code == 400 and "end_period" in response.json()["errors"]
+    assert client.get(f"/api/v1/targets/{created['id']}/").json()["end_period"] == "2027-03"

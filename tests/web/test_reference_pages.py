@@ -308,7 +308,7 @@ def test_finance_adds_a_target_and_the_dashboard_reports_it(signed_in, finance_r
         ({"name": "Wider benefits"}, "name", "Name: a target named &#39;Wider benefits&#39; already exists.", 409),
         ({"amount_gbp": "0"}, "amount_gbp", "Amount in pounds: must be at least 0.01.", 400),
         ({"start_period": "2027-04", "end_period": "2026-03"}, "end_period",
-         "The last month must be the same as or after the first month.", 400),
+         "Last month: must be the same as or after the first month.", 400),
         ({"start_period": "April"}, "start_period", "First month: &#39;April&#39; is not a month in the form YYYY-MM", 400),
     ],
 )
