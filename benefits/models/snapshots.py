@@ -37,21 +37,29 @@ class RollupSnapshot(models.Model):
         return f"Snapshot {self.id} as at {self.as_at} ({self.trigger})"
 
 
-class BoardPack(models.Model):
+class BackgroundJob(models.Model):
+    """What every file built by a task keeps: who asked, how far it got, how it ended (services/jobs.py)."""
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class BoardPack(BackgroundJob):
     """A PDF board pack for a month, built in the background from one snapshot."""
 
     as_at = models.CharField(max_length=7, validators=[PERIOD])
     snapshot = models.ForeignKey(RollupSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="board_packs")
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     file = models.FileField(upload_to="board-packs/", blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -24,6 +24,7 @@ from benefits.finance.calendar import FinancialYear, add_months, is_period, mont
 from benefits.finance.rounding import pounds_pence, whole_pounds
 from benefits.models import (
     AuditEvent,
+    BackgroundJob,
     BenefitLine,
     BoardPack,
     ConfidenceWeight,
@@ -975,10 +976,10 @@ def targets_page() -> list[dict]:
 
 
 @dataclass(frozen=True)
-class PackRow:
+class JobRow:
+    """A background job as the shared progress partial (partials/job_status.jinja) shows it."""
+
     id: int
-    as_at: str
-    month: str
     status: str
     status_label: str
     progress: int
@@ -986,33 +987,45 @@ class PackRow:
     done: bool
     failed: bool
     error: str
-    sha256: str
     size: str
-    pages: int | None
     created_by: str
     created_at: object
+
+
+@dataclass(frozen=True)
+class PackRow(JobRow):
+    as_at: str
+    month: str
+    sha256: str
+    pages: int | None
     download_href: str
     progress_href: str
 
 
+def job_state(job: BackgroundJob) -> dict:
+    """The JobRow fields of any background job (board pack, register export)."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": JOB_LABEL.get(job.status, job.status),
+        "progress": 100 if job.status == JobStatus.DONE else job.progress,
+        "active": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+        "done": job.status == JobStatus.DONE,
+        "failed": job.status == JobStatus.FAILED,
+        "error": job.error,
+        "size": f"{job.size_bytes / 1024:,.0f} KB" if job.size_bytes else "",
+        "created_by": job.created_by.display_name,
+        "created_at": job.created_at,
+    }
+
+
 def pack_row(p: BoardPack) -> PackRow:
-    size = f"{p.size_bytes / 1024:.0f} KB" if p.size_bytes else ""
     return PackRow(
-        id=p.pk,
+        **job_state(p),
         as_at=p.as_at,
         month=month_name(p.as_at),
-        status=p.status,
-        status_label=JOB_LABEL.get(p.status, p.status),
-        progress=100 if p.status == JobStatus.DONE else p.progress,
-        active=p.status in (JobStatus.QUEUED, JobStatus.RUNNING),
-        done=p.status == JobStatus.DONE,
-        failed=p.status == JobStatus.FAILED,
-        error=p.error,
         sha256=p.sha256,
-        size=size,
         pages=p.pages,
-        created_by=p.created_by.display_name,
-        created_at=p.created_at,
         download_href=reverse("web:board_pack_download", args=[p.pk]),
         progress_href=reverse("web:board_pack_progress", args=[p.pk]),
     )
