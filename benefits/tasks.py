@@ -19,7 +19,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from benefits import outbox
 from benefits.models import User
-from benefits.services import board_packs, snapshots
+from benefits.services import board_packs, exports, snapshots
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +96,12 @@ def build_board_pack(*, board_pack_id: int) -> str | None:
     """Build one board pack (idempotent: a pack already done is left alone); returns its status."""
     pack = board_packs.build_board_pack(board_pack_id=board_pack_id)
     return pack.status if pack else None
+
+
+# --- Register exports too large for a request (issue 8; ADR 0055) ---------------------------------
+
+@shared_task(name="benefits.tasks.build_register_export", soft_time_limit=540, time_limit=600, **IDEMPOTENT)
+def build_register_export(*, export_id: int) -> str | None:
+    """Build one register export (idempotent: an export already done is left alone); returns its status."""
+    job = exports.build_register_export(export_id=export_id)
+    return job.status if job else None

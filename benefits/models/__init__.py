@@ -3,7 +3,7 @@ from .ledger import Entry, EntryStatusChange, Period
 from .line_months import LineMonth
 from .reference import ConfidenceWeight, Target, UnitCost
 from .register import BenefitLine, Initiative, Organisation, User, Workstream
-from .snapshots import BackgroundJob, BoardPack, ImportBatch, RollupSnapshot
+from .snapshots import BackgroundJob, BoardPack, ExportJob, ImportBatch, RollupSnapshot
 
 __all__ = [
     "AuditEvent",
@@ -13,6 +13,7 @@ __all__ = [
     "ConfidenceWeight",
     "Entry",
     "EntryStatusChange",
+    "ExportJob",
     "IdempotencyKey",
     "ImportBatch",
     "Initiative",

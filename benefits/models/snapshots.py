@@ -1,4 +1,4 @@
-"""Stored outputs: rollup snapshots, board packs and committed imports."""
+"""Stored outputs: rollup snapshots, board packs, register exports and committed imports."""
 
 from __future__ import annotations
 
@@ -70,6 +70,28 @@ class BoardPack(BackgroundJob):
 
     def __str__(self) -> str:
         return f"Board pack {self.as_at} ({self.status})"
+
+
+class ExportJob(BackgroundJob):
+    """A register export too large to build in the request: built by a task into a stored xlsx.
+
+    It keeps who asked and the register filters they had, so the worker builds exactly their
+    view of the register, and only they (or an admin) may download it.
+    """
+
+    filters = models.JSONField(default=dict, blank=True)  # the register page's filters (selectors.register)
+    fy = models.CharField(max_length=7, blank=True)  # "2025/26"; blank for every year with figures
+    lines = models.PositiveIntegerField(default=0)  # benefit lines when requested (what made it a job)
+    file = models.FileField(upload_to="exports/", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__gte=0, progress__lte=100), name="export_job_progress_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Register export {self.pk} ({self.status})"
 
 
 class ImportBatch(models.Model):
