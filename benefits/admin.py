@@ -117,6 +117,12 @@ class BoardPackAdmin(ReadOnlyAdmin):
     list_display = ("id", "as_at", "status", "progress", "pages", "sha256", "created_at")
 
 
+@admin.register(m.ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ("id", "created_by", "status", "progress", "lines", "fy", "size_bytes", "created_at")
+    list_filter = ("status",)
+
+
 @admin.register(m.ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ("id", "filename", "created_by", "created_at")

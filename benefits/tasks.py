@@ -19,7 +19,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from benefits import outbox
 from benefits.models import User
-from benefits.services import board_packs, housekeeping, snapshots
+from benefits.services import board_packs, exports, housekeeping, snapshots
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +102,12 @@ def build_board_pack(*, board_pack_id: int) -> str | None:
 def purge_expired() -> dict[str, int]:
     """Nightly: expired idempotency keys, unconfirmed uploads, old sent outbox rows (beat)."""
     return housekeeping.purge_expired()
+
+
+# --- Register exports too large for a request (issue 8; ADR 0055) ---------------------------------
+
+@shared_task(name="benefits.tasks.build_register_export", soft_time_limit=540, time_limit=600, **IDEMPOTENT)
+def build_register_export(*, export_id: int) -> str | None:
+    """Build one register export (idempotent: an export already done is left alone); returns its status."""
+    job = exports.build_register_export(export_id=export_id)
+    return job.status if job else None

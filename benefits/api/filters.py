@@ -25,6 +25,7 @@ OBJECT_TYPES = [
     "target",
     "snapshot",
     "board_pack",
+    "export",
     "import",
     "user",
 ]

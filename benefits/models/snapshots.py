@@ -1,4 +1,4 @@
-"""Stored outputs: rollup snapshots, board packs and committed imports."""
+"""Stored outputs: rollup snapshots, board packs, register exports and committed imports."""
 
 from __future__ import annotations
 
@@ -37,21 +37,29 @@ class RollupSnapshot(models.Model):
         return f"Snapshot {self.id} as at {self.as_at} ({self.trigger})"
 
 
-class BoardPack(models.Model):
+class BackgroundJob(models.Model):
+    """What every file built by a task keeps: who asked, how far it got, how it ended (services/jobs.py)."""
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class BoardPack(BackgroundJob):
     """A PDF board pack for a month, built in the background from one snapshot."""
 
     as_at = models.CharField(max_length=7, validators=[PERIOD])
     snapshot = models.ForeignKey(RollupSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="board_packs")
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     file = models.FileField(upload_to="board-packs/", blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -62,6 +70,28 @@ class BoardPack(models.Model):
 
     def __str__(self) -> str:
         return f"Board pack {self.as_at} ({self.status})"
+
+
+class ExportJob(BackgroundJob):
+    """A register export too large to build in the request: built by a task into a stored xlsx.
+
+    It keeps who asked and the register filters they had, so the worker builds exactly their
+    view of the register, and only they (or an admin) may download it.
+    """
+
+    filters = models.JSONField(default=dict, blank=True)  # the register page's filters (selectors.register)
+    fy = models.CharField(max_length=7, blank=True)  # "2025/26"; blank for every year with figures
+    lines = models.PositiveIntegerField(default=0)  # benefit lines when requested (what made it a job)
+    file = models.FileField(upload_to="exports/", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__gte=0, progress__lte=100), name="export_job_progress_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Register export {self.pk} ({self.status})"
 
 
 class ImportBatch(models.Model):

@@ -118,8 +118,13 @@ def register_export(*, initiatives: QuerySet[Initiative], fy: FinancialYear | No
     return RegisterExport(fys=fys, lines=lines, quantities=quantities)
 
 
-def register_workbook(export: RegisterExport) -> bytes:
-    """The register in the import layout: one sheet per year, one row per line (ADR 0055)."""
+def register_line_count(initiatives: QuerySet[Initiative]) -> int:
+    """How many benefit lines (rows per year sheet) an export of these initiatives holds."""
+    return BenefitLine.objects.filter(initiative__in=initiatives.values("pk")).count()
+
+
+def register_sheets(export: RegisterExport) -> list[SheetSpec]:
+    """The register in the import layout: one sheet per year, one row per line (ADR 0050)."""
     widths = [c.width for c in layout.FIXED_COLUMNS]
     sheets = []
     for fy in export.fys:
@@ -134,7 +139,12 @@ def register_workbook(export: RegisterExport) -> bytes:
                 money_columns=frozenset({len(layout.FIXED_COLUMNS) - 1}),
             )
         )
-    return stream_workbook(sheets)
+    return sheets
+
+
+def register_workbook(export: RegisterExport) -> bytes:
+    """The register as an xlsx, built in the request (ADR 0055; large ones go to services.exports)."""
+    return stream_workbook(register_sheets(export))
 
 
 def rollup_sheets(*, fy: FinancialYear, as_at: str) -> list[SheetSpec]:

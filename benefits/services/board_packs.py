@@ -6,14 +6,11 @@ reporting `progress` as it goes; a failure ends in `failed` with a readable `err
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from benefits.models import BoardPack, OutboxMessage, RollupSnapshot, User
 from benefits.models.choices import JobStatus, SnapshotTrigger
@@ -22,15 +19,14 @@ from benefits.reports.board_pack import pack_context
 from benefits.reports.rendering import render_html, render_pdf
 from benefits.selectors.board_pack import previous_snapshot
 
-from . import audit
+from . import audit, jobs
 from .common import clean_period
 from .snapshots import take_snapshot
-
-log = logging.getLogger(__name__)
 
 BUILD_TASK = "benefits.tasks.build_board_pack"
 TEMPLATE = "reports/board_pack.html"
 SYSTEM = "board_pack"
+LOCK = "benefits.board_pack"  # the advisory lock's namespace (a duplicate delivery leaves while one builds)
 
 
 def request_board_pack(*, user: User, as_at: object) -> BoardPack:
@@ -56,20 +52,7 @@ def filename(pack: BoardPack) -> str:
 
 
 def _set_progress(pack_id: int, progress: int, **fields: object) -> None:
-    """One committed UPDATE, so a page polling the pack sees the build move (we are not in a transaction)."""
-    BoardPack.objects.filter(pk=pack_id).update(progress=progress, **fields)
-
-
-def _try_lock(pack_id: int) -> bool:
-    """A session advisory lock per pack: a duplicate delivery of the task leaves while one builds."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext('benefits.board_pack'), (%s %% 2147483647)::int)", [pack_id])
-        return bool(cursor.fetchone()[0])
-
-
-def _unlock(pack_id: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(hashtext('benefits.board_pack'), (%s %% 2147483647)::int)", [pack_id])
+    jobs.set_progress(BoardPack, pack_id, progress, **fields)
 
 
 def render_snapshot(snapshot: RollupSnapshot, *, on_progress: Callable[[str], None] | None = None):
@@ -87,29 +70,7 @@ def build_board_pack(*, board_pack_id: int) -> BoardPack | None:
     A pack already `done` is left alone; a retried build reuses the snapshot it stored, so the
     figures never change between attempts. Runs outside any transaction: each step commits.
     """
-    pack = BoardPack.objects.filter(pk=board_pack_id).first()
-    if pack is None:
-        log.warning("board pack %s no longer exists; nothing to build", board_pack_id)
-        return None
-    if pack.status == JobStatus.DONE:
-        return pack
-    if not _try_lock(pack.pk):
-        log.info("board pack %s is being built by another worker", pack.pk)
-        return pack
-    try:
-        pack.refresh_from_db()
-        if pack.status == JobStatus.DONE:
-            return pack
-        _set_progress(pack.pk, 0, status=JobStatus.RUNNING, error="", finished_at=None)
-        try:
-            _build(pack)
-        except Exception as exc:  # any failure is the user's to see, not a silent retry loop
-            log.exception("board pack %s failed", pack.pk)
-            _fail(pack, exc)
-    finally:
-        _unlock(pack.pk)
-    pack.refresh_from_db()
-    return pack
+    return jobs.run_job(BoardPack, board_pack_id, lock=LOCK, build=_build, fail=_fail)
 
 
 def _build(pack: BoardPack) -> None:
@@ -122,49 +83,26 @@ def _build(pack: BoardPack) -> None:
     _set_progress(pack.pk, 20)
     steps = {"html": 35, "laid out": 80, "written": 90}
     rendered = render_snapshot(snapshot, on_progress=lambda step: _set_progress(pack.pk, steps[step]))
-    name = f"board-packs/board-pack-{pack.as_at}-{pack.pk}.pdf"
-    if default_storage.exists(name):  # a retry after the file was written but before `done`
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(rendered.pdf))
+    stored = jobs.store(f"board-packs/board-pack-{pack.as_at}-{pack.pk}.pdf", ContentFile(rendered.pdf))
     _set_progress(pack.pk, 95)
-    with transaction.atomic():
-        BoardPack.objects.filter(pk=pack.pk).update(
-            status=JobStatus.DONE,
-            progress=100,
-            file=stored,
-            sha256=rendered.sha256,
-            pages=rendered.pages,
-            size_bytes=len(rendered.pdf),
-            finished_at=timezone.now(),
-            version=F("version") + 1,
-        )
-        audit.record(
-            user=None,
-            system=SYSTEM,
-            action="benefits.board_pack.built",
-            object_type="board_pack",
-            object_id=pack.pk,
-            changes={"status": [JobStatus.RUNNING, JobStatus.DONE], "snapshot": [None, snapshot.pk], "sha256": [None, rendered.sha256]},
-        )
+    jobs.mark_done(
+        BoardPack,
+        pack.pk,
+        system=SYSTEM,
+        object_type="board_pack",
+        changes={"snapshot": [None, snapshot.pk], "sha256": [None, rendered.sha256]},
+        file=stored,
+        sha256=rendered.sha256,
+        pages=rendered.pages,
+        size_bytes=len(rendered.pdf),
+        version=F("version") + 1,
+    )
 
 
 def _fail(pack: BoardPack, exc: Exception) -> None:
-    detail = str(exc).strip() or type(exc).__name__
     error = (
-        f"The board pack for {pack.as_at} could not be built: {detail[:500]}. "
+        f"The board pack for {pack.as_at} could not be built: {jobs.failure_detail(exc)}. "
         "Request it again; if it fails again, tell the service desk and quote board pack "
         f"{pack.pk}."
     )
-    with transaction.atomic():
-        BoardPack.objects.filter(pk=pack.pk).update(
-            status=JobStatus.FAILED, error=error, finished_at=timezone.now(), version=F("version") + 1
-        )
-        audit.record(
-            user=None,
-            system=SYSTEM,
-            action="benefits.board_pack.failed",
-            object_type="board_pack",
-            object_id=pack.pk,
-            changes={"status": [JobStatus.RUNNING, JobStatus.FAILED]},
-            reason=error,
-        )
+    jobs.mark_failed(BoardPack, pack.pk, error=error, system=SYSTEM, object_type="board_pack", version=F("version") + 1)

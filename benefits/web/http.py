@@ -39,6 +39,14 @@ def conflict_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     return render_page(request, "benefits/errors/conflict.jinja", {"message": error.message}, status=error.status)
 
 
+def job_progress(request: HttpRequest, template: str, context: dict, *, active: bool) -> HttpResponse:
+    """A background job's partial, polled by htmx; 286 tells htmx 2 to stop polling once the job has ended."""
+    response = render_page(request, template, context)
+    if not active and request.htmx:
+        response.status_code = 286
+    return response
+
+
 def page_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed-in users only; a user with no role sees whom to ask; domain errors become pages.
 

@@ -24,11 +24,13 @@ from benefits.finance.calendar import FinancialYear, add_months, is_period, mont
 from benefits.finance.rounding import pounds_pence, whole_pounds
 from benefits.models import (
     AuditEvent,
+    BackgroundJob,
     BenefitLine,
     BoardPack,
     ConfidenceWeight,
     Entry,
     EntryStatusChange,
+    ExportJob,
     Initiative,
     Organisation,
     Period,
@@ -55,6 +57,7 @@ from benefits.policy import Action, can, can_on_trusts
 from benefits.reports import charts
 from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, parse_cell_key
 from benefits.selectors.exceptions import initiative_exceptions
+from benefits.selectors.register import FILTERS, filter_register
 from benefits.selectors.rollups import compute_rollup
 from benefits.selectors.targets import TargetProgress, all_target_progress
 from benefits.services.common import user_trust_ids
@@ -399,6 +402,10 @@ class RegisterFilters:
         values.update(changes)
         return "?" + urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == "1")})
 
+    def as_filters(self) -> dict[str, str]:
+        """The filters alone (no sort or page), as `filter_register` and a background export take them."""
+        return {name: getattr(self, name) for name in FILTERS}
+
 
 @dataclass(frozen=True)
 class Register:
@@ -415,6 +422,7 @@ class Register:
     confidences: list[dict]
     headings: list[dict]
     can_create: bool
+    export_years: list[dict] = field(default_factory=list)
 
 
 def _options(pairs, selected: str, blank: str) -> list[dict]:
@@ -423,18 +431,8 @@ def _options(pairs, selected: str, blank: str) -> list[dict]:
 
 def register(*, user: User, filters: RegisterFilters) -> Register:
     """Scoped read (for_user), filtered, sorted, one page of 50: count + page + 2 lists of choices."""
-    qs = Initiative.objects.for_user(user, Action.VIEW)
     f = filters
-    if f.workstream:
-        qs = qs.filter(workstream__code=f.workstream)
-    if f.trust:
-        qs = qs.filter(organisations__code=f.trust)
-    if f.stage:
-        qs = qs.filter(stage=f.stage)
-    if f.confidence:
-        qs = qs.filter(delivery_confidence=f.confidence)
-    if f.search:
-        qs = qs.filter(Q(title__icontains=f.search) | Q(ref__iexact=f.search) | Q(description__icontains=f.search))
+    qs = filter_register(Initiative.objects.for_user(user, Action.VIEW), **f.as_filters())
     order = SORTS[f.sort]
     qs = qs.order_by(("-" if f.descending else "") + order, "ref")
     paginator = Paginator(qs.select_related("workstream", "lead_organisation"), PAGE_SIZE)
@@ -479,7 +477,15 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
         confidences=_options(Confidence.choices, f.confidence, "All confidence ratings"),
         headings=headings,
         can_create=can(user, Action.EDIT_REGISTER),
+        export_years=export_year_options(),
     )
+
+
+def export_year_options() -> list[dict]:
+    """The register download's choice of year: every year with figures (the default), or one."""
+    today = timezone.localdate()
+    years = fy_options(FinancialYear.of(f"{today.year:04d}-{today.month:02d}"))
+    return [{"value": "", "text": "Every year with figures", "selected": True}, *({**y, "selected": False} for y in years)]
 
 
 # --- the initiative page and its month grid ---------------------------------------------------
@@ -1034,10 +1040,10 @@ def targets_page() -> list[dict]:
 
 
 @dataclass(frozen=True)
-class PackRow:
+class JobRow:
+    """A background job as the shared progress partial (partials/job_status.jinja) shows it."""
+
     id: int
-    as_at: str
-    month: str
     status: str
     status_label: str
     progress: int
@@ -1045,33 +1051,45 @@ class PackRow:
     done: bool
     failed: bool
     error: str
-    sha256: str
     size: str
-    pages: int | None
     created_by: str
     created_at: object
+
+
+@dataclass(frozen=True)
+class PackRow(JobRow):
+    as_at: str
+    month: str
+    sha256: str
+    pages: int | None
     download_href: str
     progress_href: str
 
 
+def job_state(job: BackgroundJob) -> dict:
+    """The JobRow fields of any background job (board pack, register export)."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": JOB_LABEL.get(job.status, job.status),
+        "progress": 100 if job.status == JobStatus.DONE else job.progress,
+        "active": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+        "done": job.status == JobStatus.DONE,
+        "failed": job.status == JobStatus.FAILED,
+        "error": job.error,
+        "size": f"{job.size_bytes / 1024:,.0f} KB" if job.size_bytes else "",
+        "created_by": job.created_by.display_name,
+        "created_at": job.created_at,
+    }
+
+
 def pack_row(p: BoardPack) -> PackRow:
-    size = f"{p.size_bytes / 1024:.0f} KB" if p.size_bytes else ""
     return PackRow(
-        id=p.pk,
+        **job_state(p),
         as_at=p.as_at,
         month=month_name(p.as_at),
-        status=p.status,
-        status_label=JOB_LABEL.get(p.status, p.status),
-        progress=100 if p.status == JobStatus.DONE else p.progress,
-        active=p.status in (JobStatus.QUEUED, JobStatus.RUNNING),
-        done=p.status == JobStatus.DONE,
-        failed=p.status == JobStatus.FAILED,
-        error=p.error,
         sha256=p.sha256,
-        size=size,
         pages=p.pages,
-        created_by=p.created_by.display_name,
-        created_at=p.created_at,
         download_href=reverse("web:board_pack_download", args=[p.pk]),
         progress_href=reverse("web:board_pack_progress", args=[p.pk]),
     )
@@ -1084,6 +1102,42 @@ def board_packs_page(*, user: User, selected: str) -> dict:
         "months": month_options(selected, last=default_as_at()),
         "can_generate": can(user, Action.GENERATE_BOARD_PACK),
     }
+
+
+# --- register exports built in the background ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportJobRow(JobRow):
+    lines: str
+    filters: str
+    page_href: str
+    progress_href: str
+    download_href: str
+
+
+def export_filters_text(filters: dict, fy: str) -> str:
+    """What the user asked for, in words: "workstream PROC, trust RYE, stage Delivery; 2025/26"."""
+    words = [
+        f"workstream {filters['workstream']}" if filters.get("workstream") else "",
+        f"trust {filters['trust']}" if filters.get("trust") else "",
+        f"stage {label_of(Stage, filters['stage'])}" if filters.get("stage") else "",
+        f"confidence {label_of(Confidence, filters['confidence'])}" if filters.get("confidence") else "",
+        f"search “{filters['search']}”" if filters.get("search") else "",
+    ]
+    chosen = ", ".join(w for w in words if w) or "the whole register"
+    return f"{chosen}; {fy or 'every year with figures'}"
+
+
+def export_job_row(job: ExportJob) -> ExportJobRow:
+    return ExportJobRow(
+        **job_state(job),
+        lines=f"{job.lines:,} benefit line{'' if job.lines == 1 else 's'}",
+        filters=export_filters_text(job.filters, job.fy),
+        page_href=reverse("web:export_job", args=[job.pk]),
+        progress_href=reverse("web:export_job_progress", args=[job.pk]),
+        download_href=reverse("web:export_job_download", args=[job.pk]),
+    )
 
 
 # --- history: the audit trail in sentences ------------------------------------------------------

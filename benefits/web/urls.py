@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", include("benefits.web.routes")),  # sign-in, dashboard, register, initiative, finance, board packs, history
     path("", include("benefits.web.imports")),  # Excel import and export pages
+    path("", include("benefits.web.exports")),  # the register's download as Excel, and its background jobs
 ]

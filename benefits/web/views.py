@@ -34,7 +34,7 @@ from benefits.services.common import latest_closed_period
 
 from . import presenters
 from .forms import INCOMPLETE, BenefitLineForm, InitiativeForm, LoginForm, TargetForm, UnitCostChangeForm, UnitCostForm
-from .http import forbidden_page, not_found_page, page_view, render_page
+from .http import forbidden_page, job_progress, not_found_page, page_view, render_page
 
 # --- signing in and out -----------------------------------------------------------------------
 
@@ -729,10 +729,7 @@ def board_pack_progress(request: HttpRequest, pack_id: int) -> HttpResponse:
     if pack is None:
         return not_found_page(request, f"There is no board pack {pack_id}.")
     row = presenters.pack_row(pack)
-    response = render_page(request, "benefits/partials/board_pack_row.jinja", {"pack": row})
-    if not row.active and request.htmx:
-        response.status_code = 286
-    return response
+    return job_progress(request, "benefits/partials/board_pack_row.jinja", {"pack": row}, active=row.active)
 
 
 @page_view

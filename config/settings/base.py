@@ -172,6 +172,8 @@ EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=50 * 1024 * 1
 EXCEL_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("EXCEL_IMPORT_MAX_UNCOMPRESSED_BYTES", default=400 * 1024 * 1024)
 EXCEL_IMPORT_MAX_RATIO = env.int("EXCEL_IMPORT_MAX_RATIO", default=200)  # uncompressed ÷ compressed, per part and whole
 EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=50_000)  # data rows over all sheets
+# A register export from the page with more benefit lines than this is built in the background (ADR 0055).
+EXPORT_BACKGROUND_LINES = env.int("EXPORT_BACKGROUND_LINES", default=2_000)
 
 # Celery: Redis in production; kombu's filesystem transport when no broker is configured.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from benefits.finance.rounding import whole_pounds
 from benefits.models import AuditEvent
-from benefits.services import board_packs
+from benefits.services import board_packs, jobs
 from benefits.services.snapshots import take_snapshot
 from tests import worked_example
 from tests.conftest import ensure_reference_data
@@ -85,16 +85,16 @@ def pack(django_db_setup, django_db_blocker):
         previous = take_snapshot(as_at="2025-05")
 
         progress: list[tuple[int, str]] = []
-        real_set_progress = board_packs._set_progress
+        real_set_progress = jobs.set_progress  # every step of the build, the runner's start included
 
-        def recording(pack_id, value, **fields):
-            real_set_progress(pack_id, value, **fields)
+        def recording(model, pack_id, value, **fields):
+            real_set_progress(model, pack_id, value, **fields)
             row = board_packs.BoardPack.objects.get(pk=pack_id)
             progress.append((row.progress, row.status))
 
         requested = board_packs.request_board_pack(user=executive, as_at="2025-06")
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(board_packs, "_set_progress", recording)
+            patch.setattr(jobs, "set_progress", recording)
             built = board_packs.build_board_pack(board_pack_id=requested.pk)
         with built.file.open("rb") as f:
             pdf = f.read()

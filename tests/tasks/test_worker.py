@@ -72,6 +72,20 @@ def wait_for(predicate, seconds: float = 90) -> bool:
     return False
 
 
+def wait_for_job(model, job_id: int, seconds: float = 120) -> list[int]:
+    """Poll a background job (board pack, export) as its page does until it ends; the progress values seen."""
+    seen: list[int] = []
+
+    def finished() -> bool:
+        row = model.objects.get(pk=job_id)
+        if not seen or seen[-1] != row.progress:
+            seen.append(row.progress)
+        return row.status in ("done", "failed")
+
+    assert wait_for(finished, seconds=seconds), f"still not finished; progress seen {seen}"
+    return seen
+
+
 def test_a_real_worker_takes_a_snapshot_once_however_often_it_is_asked(worker, admin_user, finance_rye):
     build(author=admin_user, validator=finance_rye)
     first = {"as_at": "2025-06", "trigger": "period_close", "trigger_key": "period_close:2025-06:worker"}

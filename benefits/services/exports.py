@@ -1,0 +1,115 @@
+"""Register exports too large for a request: a job a worker builds into a stored xlsx (issue 8, ADR 0055).
+
+The register page asks for one when the filtered register has more than
+`settings.EXPORT_BACKGROUND_LINES` benefit lines; below that it answers with the file at once, and
+the API always does (API.md). The job keeps who asked and their filters; the worker builds the
+workbook from the same selectors as the synchronous export, for that user's view of the register,
+reporting progress as rows are written, and stores it with its size and sha256. Only that user
+or an admin may download it. Queued, run and failed like the board pack (ADR 0030).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+
+from benefits.errors import NotAllowed
+from benefits.excel.writer import write_workbook
+from benefits.finance.calendar import FinancialYear
+from benefits.models import ExportJob, OutboxMessage, User
+from benefits.models.choices import JobStatus
+from benefits.policy import Action, can, require
+from benefits.selectors.exports import register_export, register_sheets, visible_initiatives
+from benefits.selectors.register import FILTERS, filter_register
+
+from . import audit, jobs
+
+BUILD_TASK = "benefits.tasks.build_register_export"
+SYSTEM = "register_export"
+LOCK = "benefits.register_export"
+# Progress: the reads take the first 10 %, writing the rows up to 90 %, storing the file the rest.
+READ, WRITTEN, STORED = 10, 90, 95
+
+
+def builds_in_background(lines: int) -> bool:
+    """Whether an export of this many benefit lines is a job rather than a download at once."""
+    return lines > settings.EXPORT_BACKGROUND_LINES
+
+
+def request_register_export(*, user: User, filters: Mapping[str, str], fy: FinancialYear | None, lines: int) -> ExportJob:
+    """Queue an export of the register as `user` sees it with `filters`: the job and its outbox message commit together."""
+    require(user, Action.VIEW, what="export the register")
+    kept = {name: str(filters[name])[:100] for name in FILTERS if filters.get(name)}
+    with transaction.atomic():
+        job = ExportJob.objects.create(created_by=user, filters=kept, fy=fy.label if fy else "", lines=lines)
+        OutboxMessage.objects.create(task=BUILD_TASK, kwargs={"export_id": job.pk})
+        audit.record(
+            user=user,
+            action="benefits.export.requested",
+            object_type="export",
+            object_id=job.pk,
+            changes={"filters": [None, kept], "fy": [None, job.fy], "lines": [None, lines], "status": [None, JobStatus.QUEUED]},
+        )
+    return job
+
+
+def require_access(*, user: User, job: ExportJob) -> None:
+    """An export holds its requester's view of the register: only they, or an admin, may fetch it."""
+    if job.created_by_id != user.pk and not can(user, Action.ADMINISTER):
+        raise NotAllowed("This export was asked for by someone else. Export the register yourself to get the file.")
+
+
+def filename(fy: FinancialYear | None) -> str:
+    """What the download is called, as the API names it: `benefits-register[-2025-26].xlsx`."""
+    return f"benefits-register-{fy.sheet_name}.xlsx" if fy else "benefits-register.xlsx"
+
+
+def build_register_export(*, export_id: int) -> ExportJob | None:
+    """Build the export (idempotent): read, write the workbook, store it; `done` or `failed`."""
+    return jobs.run_job(ExportJob, export_id, lock=LOCK, build=_build, fail=_fail)
+
+
+def _build(job: ExportJob) -> None:
+    initiatives = filter_register(visible_initiatives(job.created_by), **job.filters)
+    export = register_export(initiatives=initiatives, fy=FinancialYear.parse(job.fy) if job.fy else None)
+    jobs.set_progress(ExportJob, job.pk, READ)
+    rows = max(1, len(export.lines) * len(export.fys))
+    shown = [READ]
+
+    def on_rows(written: int) -> None:
+        progress = READ + (WRITTEN - READ) * written // rows
+        if progress > shown[-1]:  # one UPDATE per percent, not per few hundred rows
+            shown.append(progress)
+            jobs.set_progress(ExportJob, job.pk, progress)
+
+    with tempfile.TemporaryFile() as out:  # the workbook never has to fit in memory
+        write_workbook(register_sheets(export), out, on_rows=on_rows)
+        size = out.tell()
+        out.seek(0)
+        digest = hashlib.file_digest(out, "sha256").hexdigest()
+        out.seek(0)
+        stored = jobs.store(f"exports/register-export-{job.pk}.xlsx", File(out, name="register.xlsx"))
+    jobs.set_progress(ExportJob, job.pk, STORED)
+    jobs.mark_done(
+        ExportJob,
+        job.pk,
+        system=SYSTEM,
+        object_type="export",
+        changes={"lines": [None, len(export.lines)], "sha256": [None, digest]},
+        file=stored,
+        sha256=digest,
+        size_bytes=size,
+    )
+
+
+def _fail(job: ExportJob, exc: Exception) -> None:
+    error = (
+        f"The register export could not be built: {jobs.failure_detail(exc)}. "
+        f"Ask for it again from the register; if it fails again, tell the service desk and quote export {job.pk}."
+    )
+    jobs.mark_failed(ExportJob, job.pk, error=error, system=SYSTEM, object_type="export")
