@@ -67,7 +67,7 @@ _GENERATE = [
     # quantity: a deterministic pseudo-random amount; value_gbp by the value rule
     # sign × round_half_up(quantity × unit_value × attribution / 100, 0.01).
     """INSERT INTO benefits_entry (benefit_id, period, series, quantity, value_gbp, status, version,
-           created_by_id, updated_by_id, created_at, updated_at)
+           updated_by_id, created_at, updated_at)
        SELECT b.id, p.period, s.series, q.quantity,
               (CASE WHEN b.is_disbenefit THEN -1 ELSE 1 END)
                 * ROUND(q.quantity * (CASE WHEN b.measure = 'GBP' THEN 1 ELSE 250.00 END) * b.attribution_pct / 100, 2),
@@ -75,7 +75,7 @@ _GENERATE = [
                    WHEN p.period <= '2025-06' THEN 'validated'
                    WHEN p.period <= '2025-09' THEN (ARRAY['validated','submitted','draft'])[1 + (b.id + p.n) %% 3]
                    ELSE 'draft' END,
-              1, NULL, NULL, now(), now()
+              1, NULL, now(), now()
        FROM benefits_benefitline b
        CROSS JOIN (SELECT to_char(date '2024-04-01' + make_interval(months => n), 'YYYY-MM') AS period, n
                    FROM generate_series(0, 23) n) p
