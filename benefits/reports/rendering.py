@@ -3,8 +3,9 @@
 - The url fetcher serves only files under `static/reports/` (the pack's own stylesheet): no
   network, no redirects, no `data:`, no `file:` outside that folder. Anything else is refused
   before a socket or a file is opened, so hostile text that somehow became markup fetches nothing.
-- The PDF's dates come from the snapshot (`created`), and its file identifier is fixed, so the
-  same HTML gives the same bytes every time.
+- The PDF's dates come from the snapshot (`created`) and nothing random is written (no file
+  identifier: pydyf would serialise and compress every object a second time to hash it), so the
+  same HTML gives the same bytes every time (ADR 0034).
 """
 
 from __future__ import annotations
@@ -72,11 +73,10 @@ def render_pdf(
     html: str,
     *,
     created: dt.datetime,
-    identifier: str,
     fetcher: StaticOnlyFetcher | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> RenderedPdf:
-    """Lay out and write the PDF; `created` becomes both metadata dates, `identifier` the PDF /ID."""
+    """Lay out and write the PDF once; `created` becomes both metadata dates."""
     fetcher = fetcher or StaticOnlyFetcher()
     base_url = REPORTS_STATIC.resolve().as_uri() + "/"
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
@@ -85,7 +85,7 @@ def render_pdf(
     stamp = created.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     document.metadata.created = stamp
     document.metadata.modified = stamp
-    pdf = document.write_pdf(pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode())
+    pdf = document.write_pdf()
     if on_progress:
         on_progress("written")
     return RenderedPdf(pdf=pdf, pages=len(document.pages))

@@ -61,7 +61,7 @@ def render_snapshot(snapshot: RollupSnapshot, *, on_progress: Callable[[str], No
     html = render_html(TEMPLATE, context)
     if on_progress:
         on_progress("html")
-    return render_pdf(html, created=snapshot.taken_at, identifier=f"board-pack:snapshot:{snapshot.pk}", on_progress=on_progress)
+    return render_pdf(html, created=snapshot.taken_at, on_progress=on_progress)
 
 
 def build_board_pack(*, board_pack_id: int) -> BoardPack | None:

@@ -68,7 +68,7 @@ def test_raw_hostile_markup_fetches_nothing_from_network_or_disk(listener):
       <a href="{base}/link">a link is written, never fetched</a>
     </body></html>"""
     fetcher = StaticOnlyFetcher()
-    rendered = render_pdf(html, created=dt.datetime(2025, 11, 1, tzinfo=dt.UTC), identifier="hostile", fetcher=fetcher)
+    rendered = render_pdf(html, created=dt.datetime(2025, 11, 1, tzinfo=dt.UTC), fetcher=fetcher)
     assert rendered.pages == 1
     assert not _connected(listener)
     refused = " ".join(fetcher.refused)
