@@ -42,20 +42,33 @@ STAGE_LABELS = dict(Stage.choices)
 @dataclass(frozen=True)
 class Column:
     heading: str
-    width: int
+    width: int  # the most characters it may take; narrower when no heading or cell needs as many
     align: str = "left"  # or "right"
 
-    def cell(self, text: str) -> str:
-        text = re.sub(r"\s+", " ", text).strip()
-        if len(text) > self.width:
-            text = text[: self.width - 1] + "…"
-        return text.rjust(self.width) if self.align == "right" else text.ljust(self.width)
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _fit(text: str, width: int, align: str) -> str:
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.rjust(width) if align == "right" else text.ljust(width)
 
 
 def listing(columns: list[Column], rows: list[list[str]], *, per_page: int = LISTING_ROWS_PER_PAGE) -> list[dict]:
-    """Rows of text in fixed-width columns, cut into page-sized blocks that each repeat the header."""
-    header = "  ".join(c.cell(c.heading) for c in columns).rstrip()
-    lines = ["  ".join(c.cell(v) for c, v in zip(columns, row, strict=True)).rstrip() for row in rows]
+    """Rows of text in fixed-width columns, cut into page-sized blocks that each repeat the header.
+
+    Each column is as wide as its heading or longest cell needs, up to its width: every padding
+    space is a glyph WeasyPrint lays out and draws, like a letter (ADR 0033).
+    """
+    cells = [[_clean(v) for v in row] for row in rows]
+    widths = [
+        min(c.width, max([len(c.heading), *(len(row[i]) for row in cells)]))
+        for i, c in enumerate(columns)
+    ]
+    header = "  ".join(_fit(c.heading, w, c.align) for c, w in zip(columns, widths, strict=True)).rstrip()
+    lines = ["  ".join(_fit(v, w, c.align) for c, w, v in zip(columns, widths, row, strict=True)).rstrip() for row in cells]
     return [{"header": header, "body": "\n".join(lines[i : i + per_page])} for i in range(0, len(lines), per_page)]
 
 
@@ -196,12 +209,12 @@ def _movements(payload: dict, previous: RollupSnapshot | None) -> dict:
     before = {r["key"]: r for r in previous.payload["rollups"]["workstream"]["rows"]}
 
     def change(now: dict, then: dict | None) -> list[str]:
+        """This month's figure and its change for each; last month's is now − change (fewer cells, ADR 0033)."""
         cells = []
         for key in ("forecast_fy", "risk_adjusted_fy"):
-            old = Decimal(then[key]) if then else Decimal(0)
             new = Decimal(now[key])
-            delta = new - old
-            cells += [whole_pounds(old), whole_pounds(new), ("+" if delta > 0 else "") + whole_pounds(delta)]
+            delta = new - (Decimal(then[key]) if then else Decimal(0))
+            cells += [whole_pounds(new), ("+" if delta > 0 else "") + whole_pounds(delta)]
         return cells
 
     rows = [{"label": r["label"], "cells": change(r, before.get(r["key"]))} for r in payload["rollups"]["workstream"]["rows"]]
@@ -228,10 +241,11 @@ def _register(payload: dict) -> dict | None:
         Column("Lead", 5),
         Column("Stage", 13),
         Column("Confidence", 11),
-        Column("Plan FY", 11, "right"),
+        # The paragraph above the listing names the financial year, so the headings need not.
+        Column("Plan", 11, "right"),
         Column("Actual YTD", 11, "right"),
-        Column("Forecast FY", 11, "right"),
-        Column("Risk-adj. FY", 12, "right"),
+        Column("Forecast", 11, "right"),
+        Column("Risk-adj.", 11, "right"),
     ]
     rows = [
         [

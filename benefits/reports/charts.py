@@ -122,7 +122,9 @@ def trajectory_svg(
         if index == 0 or p["period"].endswith("-04") or index == count - 1:
             x = x_at(index)
             parts.append(f'<line x1="{_num(x)}" y1="{_num(top + plot_h)}" x2="{_num(x)}" y2="{_num(top + plot_h + 4)}" stroke="{NHS_MID_GREY}"/>')
-            parts.append(f'<text x="{_num(x)}" y="{_num(top + plot_h + 15)}" text-anchor="middle">{escape(short_month_name(p["period"]))}</text>')
+            # The last label ends at the axis's end, so the edge of the drawing does not cut it.
+            anchor = "end" if index == count - 1 and count > 1 else "middle"
+            parts.append(f'<text x="{_num(x)}" y="{_num(top + plot_h + 15)}" text-anchor="{anchor}">{escape(short_month_name(p["period"]))}</text>')
     parts.append(
         f'<line x1="{_num(left)}" y1="{_num(top + plot_h)}" x2="{_num(w - right)}" y2="{_num(top + plot_h)}" stroke="{NHS_MID_GREY}" stroke-width="1"/>'
     )
