@@ -11,7 +11,6 @@ HTML tables: WeasyPrint lays out a table cell in about 1 ms, a listing line in a
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -47,7 +46,8 @@ class Column:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """One line: runs of whitespace (newlines in a title) become one space."""
+    return " ".join(text.split())
 
 
 def _fit(text: str, width: int, align: str) -> str:

@@ -1,11 +1,15 @@
 """HTML → PDF with WeasyPrint, locked down and reproducible (ADR 0030, ADR 0034).
 
-- The url fetcher serves only files under `static/reports/` (the pack's own stylesheet): no
-  network, no redirects, no `data:`, no `file:` outside that folder. Anything else is refused
-  before a socket or a file is opened, so hostile text that somehow became markup fetches nothing.
+- The url fetcher serves only files under `static/reports/`, where the pack's stylesheet lives
+  (handed to WeasyPrint already parsed, so a pack normally fetches nothing): no network, no
+  redirects, no `data:`, no `file:` outside that folder. Anything else is refused before a
+  socket or a file is opened, so hostile text that somehow became markup fetches nothing.
 - The PDF's dates come from the snapshot (`created`) and nothing random is written (no file
   identifier: pydyf would serialise and compress every object a second time to hash it), so the
   same HTML gives the same bytes every time (ADR 0034).
+- Each worker thread keeps one WeasyPrint font configuration and the parsed print stylesheet
+  between packs, so the fonts are loaded and the CSS parsed once rather than for every pack
+  (ADR 0036). The PDF does not depend on it: each document embeds only the glyphs it uses.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import datetime as dt
 import hashlib
 import logging
 import mimetypes
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +28,15 @@ from urllib.request import url2pathname
 import weasyprint
 from django.conf import settings
 from django.template import engines
+from weasyprint.text.fonts import FontConfiguration
 
 log = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; a worker's log wants only its warnings.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 REPORTS_STATIC = Path(settings.BASE_DIR) / "static" / "reports"
+STYLESHEET = REPORTS_STATIC / "board_pack.css"
+_thread = threading.local()  # WeasyPrint font objects are not made for concurrent use
 
 
 class FetchRefused(ValueError):
@@ -64,6 +72,23 @@ class RenderedPdf:
         return hashlib.sha256(self.pdf).hexdigest()
 
 
+def _font_config() -> FontConfiguration:
+    """This thread's font configuration, made once: a new one per pack loads every font again."""
+    config = getattr(_thread, "font_config", None)
+    if config is None:
+        config = _thread.font_config = FontConfiguration()
+    return config
+
+
+def _stylesheet() -> weasyprint.CSS:
+    """The pack's print stylesheet, parsed once per thread and again only when the file changes."""
+    stamp = STYLESHEET.stat().st_mtime_ns
+    cached = getattr(_thread, "stylesheet", None)
+    if cached is None or cached[0] != stamp:
+        cached = _thread.stylesheet = (stamp, weasyprint.CSS(filename=str(STYLESHEET), url_fetcher=StaticOnlyFetcher(), font_config=_font_config()))
+    return cached[1]
+
+
 def render_html(template: str, context: dict) -> str:
     """Django templates (autoescaping on), asked for by engine name: the pages use Jinja2."""
     return engines["django"].get_template(template).render(context)
@@ -76,10 +101,12 @@ def render_pdf(
     fetcher: StaticOnlyFetcher | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> RenderedPdf:
-    """Lay out and write the PDF once; `created` becomes both metadata dates."""
+    """Lay out `html` with the pack's stylesheet and write the PDF once; `created` becomes both metadata dates."""
     fetcher = fetcher or StaticOnlyFetcher()
     base_url = REPORTS_STATIC.resolve().as_uri() + "/"
-    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=[_stylesheet()], font_config=_font_config()
+    )
     if on_progress:
         on_progress("laid out")
     stamp = created.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -83,17 +83,12 @@ def initiative_exceptions(*, as_at: str, limit: int = 25) -> Exceptions:
     with connection.cursor() as cursor:
         cursor.execute(_SQL, params)
         found = [(row[0], Decimal(row[1]).quantize(ZERO), Decimal(row[2]).quantize(ZERO), row[3]) for row in cursor.fetchall()]
-    by_id = Initiative.objects.select_related("workstream", "lead_organisation").in_bulk([f[0] for f in found] or [0])
-    rows = tuple(
-        ExceptionRow(
-            ref=by_id[pk].ref,
-            title=by_id[pk].title,
-            workstream=by_id[pk].workstream.name,
-            lead_organisation=by_id[pk].lead_organisation.code,
-            delivery_confidence=by_id[pk].delivery_confidence,
-            plan_ytd=plan,
-            actual_ytd=actual,
-        )
-        for pk, plan, actual, _ in found
-    )
+    # Plain rows, not model instances: the board pack asks for every exception (hundreds at 1,000 initiatives).
+    fields = ("ref", "title", "workstream__name", "lead_organisation__code", "delivery_confidence")
+    names = ("ref", "title", "workstream", "lead_organisation", "delivery_confidence")  # ExceptionRow's
+    by_id = {
+        pk: dict(zip(names, values, strict=True))
+        for pk, *values in Initiative.objects.filter(pk__in=[f[0] for f in found]).values_list("pk", *fields)
+    }
+    rows = tuple(ExceptionRow(**by_id[pk], plan_ytd=plan, actual_ytd=actual) for pk, plan, actual, _ in found)
     return Exceptions(total=found[0][3] if found else 0, rows=rows)
