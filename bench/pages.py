@@ -113,7 +113,7 @@ def _small() -> dict[str, int]:
                 cursor.execute(
                     "TRUNCATE benefits_entrystatuschange, benefits_entry, benefits_benefitline, "
                     "benefits_initiative_organisations, benefits_initiative, benefits_period, benefits_boardpack, "
-                    "benefits_rollupsnapshot CASCADE"
+                    "benefits_rollupsnapshot, benefits_linemonth CASCADE"
                 )
             call_command("seed_demo", verbosity=0)
             n = Initiative.objects.count()
