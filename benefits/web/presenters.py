@@ -1192,7 +1192,9 @@ def _entry_amount(changes: dict, idx: int, entry: dict) -> str:
     return money
 
 
-def _sentence(event: AuditEvent, who: str, entries: dict[str, dict], lines: dict[str, str]) -> tuple[str, str]:
+def _sentence(
+    event: AuditEvent, who: str, entries: dict[str, dict], lines: dict[str, str], costs: dict[str, str]
+) -> tuple[str, str]:
     action = event.action.removeprefix("benefits.")
     ch = event.changes or {}
     kind, _, verb = action.partition(".")
@@ -1219,7 +1221,7 @@ def _sentence(event: AuditEvent, who: str, entries: dict[str, dict], lines: dict
     noun = {
         "initiative": f"initiative {event.object_id}", "benefit": f"benefit line “{lines.get(event.object_id, event.object_id)}”",
         "period": f"{month_name(event.object_id)}" if event.object_type == "period" else event.object_id,
-        "unit_cost": f"unit cost version {event.object_id}", "confidence_weight": f"the {_show('x', event.object_id).lower()} weight",
+        "unit_cost": costs.get(event.object_id, f"unit cost version {event.object_id}"), "confidence_weight": f"the {_show('x', event.object_id).lower()} weight",
         "target": f"target {event.object_id}", "workstream": f"workstream {event.object_id}",
         "organisation": f"organisation {event.object_id}",
     }.get(kind, f"{kind.replace('_', ' ')} {event.object_id}")
@@ -1267,7 +1269,7 @@ def _imported_sentences(changes: dict, who: str, line: dict, only_cell: str | No
 
 
 def history(*, title: str, back_href: str, events, page: int, only_cell: str | None = None) -> History:
-    """Audit events (already filtered to the object and its children) as sentences; 4 queries a page.
+    """Audit events (already filtered to the object and its children) as sentences; 5 queries a page.
 
     `only_cell` ('2025-04 plan'): an entry's page shows only its own cell of an import's line event.
     """
@@ -1284,6 +1286,11 @@ def history(*, title: str, back_href: str, events, page: int, only_cell: str | N
     line_rows = BenefitLine.objects.filter(pk__in=line_ids or {0}).values_list("id", "title", "measure")
     lines = {str(pk): title for pk, title, _ in line_rows}
     measures = {str(pk): measure for pk, _, measure in line_rows}
+    cost_ids = {int(e.object_id) for e in evs if e.object_type == "unit_cost" and e.object_id.isdigit()}
+    costs = {  # a version by its code and month, not its database id (a deleted one keeps the id)
+        str(pk): f"the “{code}” unit cost from {month_name(valid_from)}"
+        for pk, code, valid_from in UnitCost.objects.filter(pk__in=cost_ids or {0}).values_list("id", "code", "valid_from")
+    }
     items = []
     for e in evs:
         who = e.user.display_name if e.user else e.actor
@@ -1294,7 +1301,7 @@ def history(*, title: str, back_href: str, events, page: int, only_cell: str | N
                 for sentence in _imported_sentences(e.changes or {}, who, line, only_cell)
             ]
             continue
-        sentence, where = _sentence(e, who, entries, lines)
+        sentence, where = _sentence(e, who, entries, lines, costs)
         items.append(HistoryItem(at=e.at, sentence=sentence, where=where, reason=e.reason))
     return History(
         title=title,

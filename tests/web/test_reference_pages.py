@@ -192,7 +192,7 @@ def test_finance_changes_a_unit_cost_version_and_the_history_shows_it(signed_in,
     event = AuditEvent.objects.get(action="benefits.unit_cost.updated", object_id=str(conveyances.second.pk))
     assert event.user == finance_rye and event.changes["value_gbp"] == ["300.00", "320.00"]
     history = client.get(f"/history/unit_cost/{conveyances.second.pk}/").content.decode()
-    assert f"Fiona Reid changed unit cost version {conveyances.second.pk}: " in history
+    assert "Fiona Reid changed the “conveyance_avoided” unit cost from " in history
     assert "the value from £300.00 to £320.00" in history and "the source from Test source to National Cost Collection" in history
 
 
