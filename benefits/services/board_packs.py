@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import F
 
-from benefits.models import BoardPack, OutboxMessage, RollupSnapshot, User
-from benefits.models.choices import JobStatus, SnapshotTrigger
+from benefits.models import BoardPack, RollupSnapshot, User
+from benefits.models.choices import SnapshotTrigger
 from benefits.policy import Action, require
 from benefits.reports.board_pack import pack_context
 from benefits.reports.rendering import render_html, render_pdf
 from benefits.selectors.board_pack import previous_snapshot
 
-from . import audit, jobs
+from . import jobs
 from .common import clean_period
 from .snapshots import take_snapshot
 
@@ -33,17 +32,10 @@ def request_board_pack(*, user: User, as_at: object) -> BoardPack:
     """Queue a pack for `as_at` (`YYYY-MM`): the row (`queued`) and its outbox message commit together."""
     require(user, Action.GENERATE_BOARD_PACK, what="generate board packs")
     month = clean_period(as_at, "as_at")
-    with transaction.atomic():
-        pack = BoardPack.objects.create(as_at=month, created_by=user)
-        OutboxMessage.objects.create(task=BUILD_TASK, kwargs={"board_pack_id": pack.pk})
-        audit.record(
-            user=user,
-            action="benefits.board_pack.requested",
-            object_type="board_pack",
-            object_id=pack.pk,
-            changes={"as_at": [None, month], "status": [None, JobStatus.QUEUED]},
-        )
-    return pack
+    return jobs.enqueue(
+        BoardPack, task=BUILD_TASK, kwarg="board_pack_id", user=user, object_type="board_pack",
+        changes={"as_at": [None, month]}, as_at=month,
+    )
 
 
 def filename(pack: BoardPack) -> str:

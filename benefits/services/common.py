@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 import pgtrigger
@@ -135,19 +134,3 @@ def full_clean(obj, exclude: Iterable[str] = ()) -> None:
         first = next(iter(details.items()))
         raise ValidationFailed(f"{first[0]}: {first[1][0]}", field=first[0], details=details) from None
 
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a whole-tracker import (ADR 0058).
-
-    An import holds a million small objects (cells, Decimals, tuples) and makes no cycles that
-    must be freed before it ends; with the collector on, its full passes over them took a
-    third of the import's Python time (68 s became 49 s at 720,000 cells).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

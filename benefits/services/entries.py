@@ -216,7 +216,6 @@ def bulk_upsert_entries(
         spooled = stack.enter_context(_SpooledEntries(user)) if import_batch is not None else None
         to_update: list[_Stored] = []
         events: list[audit.Event] = []
-        by_line = spooled is not None  # an import's figures are audited per line (ADR 0058)
         changed_cells: list[_Change] = []
         checked: set[tuple[object, object]] = set()  # (period, series) pairs already checked: a tracker has 72
         seen: dict[tuple[int, str, str], int] = {}
@@ -275,7 +274,7 @@ def bulk_upsert_entries(
                 continue
             if entry.quantity == qty and entry.value_gbp == value:
                 continue
-            if by_line:
+            if spooled is not None:  # an import's figures are audited per line (ADR 0058)
                 changed_cells.append(_Change(benefit_id, period, series, entry.quantity, qty, entry.value_gbp, value))
             else:
                 events.append(

@@ -16,18 +16,16 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 
 from benefits.errors import NotAllowed
 from benefits.excel.writer import write_workbook
 from benefits.finance.calendar import FinancialYear
-from benefits.models import ExportJob, OutboxMessage, User
-from benefits.models.choices import JobStatus
+from benefits.models import ExportJob, User
 from benefits.policy import Action, can, require
 from benefits.selectors.exports import register_export, register_sheets, visible_initiatives
 from benefits.selectors.register import FILTERS, filter_register
 
-from . import audit, jobs
+from . import jobs
 
 BUILD_TASK = "benefits.tasks.build_register_export"
 SYSTEM = "register_export"
@@ -45,17 +43,11 @@ def request_register_export(*, user: User, filters: Mapping[str, str], fy: Finan
     """Queue an export of the register as `user` sees it with `filters`: the job and its outbox message commit together."""
     require(user, Action.VIEW, what="export the register")
     kept = {name: str(filters[name])[:100] for name in FILTERS if filters.get(name)}
-    with transaction.atomic():
-        job = ExportJob.objects.create(created_by=user, filters=kept, fy=fy.label if fy else "", lines=lines)
-        OutboxMessage.objects.create(task=BUILD_TASK, kwargs={"export_id": job.pk})
-        audit.record(
-            user=user,
-            action="benefits.export.requested",
-            object_type="export",
-            object_id=job.pk,
-            changes={"filters": [None, kept], "fy": [None, job.fy], "lines": [None, lines], "status": [None, JobStatus.QUEUED]},
-        )
-    return job
+    label = fy.label if fy else ""
+    return jobs.enqueue(
+        ExportJob, task=BUILD_TASK, kwarg="export_id", user=user, object_type="export",
+        changes={"filters": [None, kept], "fy": [None, label], "lines": [None, lines]}, filters=kept, fy=label, lines=lines,
+    )
 
 
 def require_access(*, user: User, job: ExportJob) -> None:

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from benefits.models import OutboxMessage, User
 from benefits.models.choices import JobStatus
 
 from . import audit
@@ -25,6 +26,21 @@ from . import audit
 log = logging.getLogger(__name__)
 
 Job = TypeVar("Job", bound=models.Model)
+
+
+def enqueue(model: type[Job], *, task: str, kwarg: str, user: User, object_type: str, changes: dict, **fields: object) -> Job:
+    """A queued job row, the outbox message for its task and its `requested` audit event, committed together."""
+    with transaction.atomic():
+        job = model.objects.create(created_by=user, **fields)
+        OutboxMessage.objects.create(task=task, kwargs={kwarg: job.pk})
+        audit.record(
+            user=user,
+            action=f"benefits.{object_type}.requested",
+            object_type=object_type,
+            object_id=job.pk,
+            changes={**changes, "status": [None, JobStatus.QUEUED]},
+        )
+    return job
 
 
 def try_lock(namespace: str, job_id: int) -> bool:

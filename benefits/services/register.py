@@ -397,32 +397,48 @@ def create_benefit(
     *, user: User, initiative: Initiative, fields: Mapping[str, Any], import_batch: ImportBatch | None = None
 ) -> BenefitLine:
     """A benefit line; its organisation defaults to the initiative's lead (API.md)."""
-    unknown = set(fields) - set(BENEFIT_FIELDS)
-    if unknown:
-        raise _invalid(sorted(unknown)[0], "This field cannot be set.")
+    _require_line_fields(fields)
     with transaction.atomic():
         initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
         require_register_write(user, initiative)
-        values = {k: v for k, v in fields.items() if v is not None}
-        if "attribution_pct" in values:
-            values["attribution_pct"] = clean_money(values["attribution_pct"], "attribution_pct")
-        line = BenefitLine(initiative=initiative, **values)
-        if line.organisation_id is None:
-            line.organisation_id = initiative.lead_organisation_id
-        line.unit_cost = line.unit_cost or ""
-        _check_line(line, set(initiative.organisations.values_list("id", flat=True)))
+        line = _new_line(initiative, fields, set(initiative.organisations.values_list("id", flat=True)))
         line.save()
-        values = audit.field_values(line, BENEFIT_FIELDS)
-        values["initiative"] = initiative.ref
         audit.record(
             user=user,
             action="benefits.benefit.created",
             object_type="benefit",
             object_id=line.pk,
-            changes={k: [None, v] for k, v in values.items()},
+            changes=_created_changes(line),
             import_batch=import_batch,
         )
     return line
+
+
+def _new_line(
+    initiative: Initiative, fields: Mapping[str, Any], trust_ids: set[int], known_unit_costs: set[str] | None = None
+) -> BenefitLine:
+    """An unsaved line with every create rule applied: create_benefit and create_benefits share it."""
+    values = {k: v for k, v in fields.items() if v is not None}
+    if "attribution_pct" in values:
+        values["attribution_pct"] = clean_money(values["attribution_pct"], "attribution_pct")
+    line = BenefitLine(initiative=initiative, **values)
+    if line.organisation_id is None:
+        line.organisation_id = initiative.lead_organisation_id
+    line.unit_cost = line.unit_cost or ""
+    _check_line(line, trust_ids, known_unit_costs)
+    return line
+
+
+def _require_line_fields(fields: Mapping[str, Any]) -> None:
+    unknown = set(fields) - set(BENEFIT_FIELDS)
+    if unknown:
+        raise _invalid(sorted(unknown)[0], "This field cannot be set.")
+
+
+def _created_changes(line: BenefitLine) -> dict[str, list[Any]]:
+    values = audit.field_values(line, BENEFIT_FIELDS)
+    values["initiative"] = line.initiative.ref
+    return {k: [None, v] for k, v in values.items()}
 
 
 def create_benefits(
@@ -444,28 +460,12 @@ def create_benefits(
         known = set(UnitCost.objects.filter(code__in={f.get("unit_cost") or "" for _, f in items}).values_list("code", flat=True))
         lines: list[BenefitLine] = []
         for initiative, fields in items:
-            unknown = set(fields) - set(BENEFIT_FIELDS)
-            if unknown:
-                raise _invalid(sorted(unknown)[0], "This field cannot be set.")
+            _require_line_fields(fields)
             initiative = initiatives[initiative.pk]
-            values = {k: v for k, v in fields.items() if v is not None}
-            if "attribution_pct" in values:
-                values["attribution_pct"] = clean_money(values["attribution_pct"], "attribution_pct")
-            line = BenefitLine(initiative=initiative, **values)
-            if line.organisation_id is None:
-                line.organisation_id = initiative.lead_organisation_id
-            line.unit_cost = line.unit_cost or ""
-            _check_line(line, trust_ids[initiative.pk], known)
-            lines.append(line)
+            lines.append(_new_line(initiative, fields, trust_ids[initiative.pk], known))
         with insert_history_skipped("benefits.BenefitLine", len(lines)):
             created = BenefitLine.objects.bulk_create(lines, batch_size=2000)
-        events = []
-        for line in created:
-            values = audit.field_values(line, BENEFIT_FIELDS)
-            values["initiative"] = line.initiative.ref
-            events.append(
-                audit.Event("benefits.benefit.created", "benefit", str(line.pk), {k: [None, v] for k, v in values.items()})
-            )
+        events = [audit.Event("benefits.benefit.created", "benefit", str(line.pk), _created_changes(line)) for line in created]
         audit.record_many(events, user=user, import_batch=import_batch)
     return created
 
