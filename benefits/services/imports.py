@@ -28,7 +28,7 @@ from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action, can_on_trusts, require
 
 from . import audit
-from .common import MAX_MONEY, latest_closed_period, user_trust_ids
+from .common import MAX_MONEY, collector_paused, latest_closed_period, user_trust_ids
 from .entries import BulkRow, bulk_upsert_entries
 from .register import create_benefits, create_initiatives, update_benefit, update_initiative
 from .valuation import Valuer
@@ -726,10 +726,11 @@ def import_workbook(*, user: User, data: bytes, filename: str, dry_run: bool = T
     if earlier is not None:
         return ImportResult(plan=_nothing(int(earlier.counts.get("rows", 0))), batch=None, already_imported=earlier)
     if dry_run:
-        plan = plan_import(user=user, data=data)
+        with collector_paused():
+            plan = plan_import(user=user, data=data)
         plan.entries = []  # a dry run reports counts and changes; its 720,000 planned cells can go
         return ImportResult(plan=plan, batch=None)
-    with transaction.atomic():
+    with collector_paused(), transaction.atomic():
         # Plan inside the transaction, so the commit applies exactly what is true now.
         plan = plan_import(user=user, data=data)
         batch = ImportBatch.objects.create(filename=(filename or "upload.xlsx")[:255], sha256=sha256, created_by=user)
