@@ -165,7 +165,7 @@ def page_chrome(request, current: str = "") -> Chrome:
     prefix = get_script_prefix()
     if user is None or not user.is_authenticated:
         return Chrome(account=None, navigation=(), messages=msgs, footer_links=_footer_links(prefix))
-    trusts = ", ".join(o.code for o in user.organisations.all()) or "no trust"
+    trusts = ", ".join(user.trust_codes()) or "no trust"
     role = label_of(Role, user.role) if user.role else "No role"
     account = {
         "ariaLabel": "Your account",

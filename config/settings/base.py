@@ -46,7 +46,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "benefits.sessions.AuthenticationMiddleware",  # Django's, + the user read with the session (ADR 0045)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,7 +99,7 @@ AUTH_USER_MODEL = "benefits.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "benefits.sessions.SessionUserBackend",  # Django's ModelBackend, + the user read with the session
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -130,8 +130,9 @@ STORAGES = {
 # Serve straight from the finders outside production, so no collectstatic is needed to run or test.
 WHITENOISE_USE_FINDERS = True
 
-# Sessions and cache in the database: web processes stay stateless.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions and cache in the database: web processes stay stateless. A session row names its user,
+# so a signed-in page reads session, user and trusts in one query (benefits.sessions, ADR 0045).
+SESSION_ENGINE = "benefits.sessions"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 
 REST_FRAMEWORK = {
