@@ -22,7 +22,8 @@ from benefits.finance.calendar import FinancialYear
 from benefits.models import Initiative, User
 from benefits.policy import Action
 from benefits.selectors.exceptions import initiative_exceptions
-from benefits.selectors.rollups import compute_rollup
+from benefits.selectors.register import filter_register, trust_choices, workstream_choices
+from benefits.selectors.rollups import compute_rollup, initiative_figures, reporting_month
 from benefits.selectors.targets import all_target_progress
 from benefits.services.users import add_user
 
@@ -48,10 +49,15 @@ def _dashboard_selectors() -> None:
 
 
 def _register_selectors(user: User) -> None:
-    """The scoped register read: the count of the filtered set and one page of 50."""
-    qs = Initiative.objects.for_user(user, Action.VIEW)
+    """What presenters.register asks of the selectors: the scoped count, one page of 50, the page's figures
+    for the reporting month's year, and the filters' choices."""
+    qs = filter_register(Initiative.objects.for_user(user, Action.VIEW))
     qs.count()
-    list(qs.select_related("workstream", "lead_organisation").order_by("ref", "ref")[:50])
+    page = list(qs.select_related("workstream", "lead_organisation").order_by("ref", "ref")[:50])
+    as_at = reporting_month()
+    initiative_figures(fy=FinancialYear.of(as_at), as_at=as_at, initiative_ids=[i.pk for i in page])
+    workstream_choices()
+    trust_choices()
 
 
 def _interleaved(page, selectors) -> tuple[float, float]:
@@ -93,15 +99,15 @@ def _measure(label: str) -> dict[str, int]:
 
 
 def _floor(client: Client, label: str) -> None:
-    """What every signed-in page costs before it shows anything: the not-found page (session, user, the
-    header's trusts, the layout). Printed beside the goal, not in it: it tells how much of a page's
+    """What every signed-in page costs before it shows anything: the not-found page (the session read
+    with its user and their trusts, the layout). Printed beside the goal, not in it: it tells how much of a page's
     time is the page's own."""
     with CaptureQueriesContext(connection) as ctx:
         client.get(FLOOR)
     queries = len(ctx.captured_queries)  # read now: the list is a window on a log that later queries move
     floor_s = median_seconds(lambda: client.get(FLOOR), repeat=REPEAT, warmup=1)
     print(f"{'  empty signed-in page, ' + label:<48} {floor_s * 1000:9.1f} ms   ({queries} queries: "
-          "session, user, the header's trusts; no selector)", flush=True)
+          "the session with its user and trusts; no selector)", flush=True)
 
 
 def _small() -> dict[str, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from benefits.models import Initiative
+from benefits.models import Initiative, Organisation, Workstream
 
 FILTERS = ("workstream", "trust", "stage", "confidence", "search")
 
@@ -34,3 +34,13 @@ def filter_register(
     if search:
         initiatives = initiatives.filter(Q(title__icontains=search) | Q(ref__iexact=search) | Q(description__icontains=search))
     return initiatives
+
+
+def workstream_choices() -> list[tuple[str, str]]:
+    """(code, name) of every workstream in code order, for the filters of the register and the queue."""
+    return list(Workstream.objects.values_list("code", "name"))
+
+
+def trust_choices() -> list[tuple[str, str]]:
+    """(code, name) of every trust in code order, likewise."""
+    return list(Organisation.objects.values_list("code", "name"))

@@ -6,10 +6,11 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
 from django.db import connection
+from django.utils import timezone
 
-from benefits.finance.calendar import FinancialYear
-from benefits.models import Organisation, Workstream
-from benefits.models.choices import BenefitClass, Confidence, Stage
+from benefits.finance.calendar import FinancialYear, add_months
+from benefits.models import Organisation, Period, Workstream
+from benefits.models.choices import BenefitClass, Confidence, PeriodStatus, Stage
 
 ZERO = Decimal("0.00")
 GROUPINGS = ("organisation", "workstream", "benefit_class", "stage", "delivery_confidence")
@@ -20,6 +21,7 @@ GROUP_COLUMNS = {
     "benefit_class": "benefit_class",
     "stage": "stage",
     "delivery_confidence": "delivery_confidence",
+    "initiative": "initiative_id",  # not an API grouping: the register's figures for one page of initiatives
 }
 
 
@@ -81,13 +83,14 @@ class Rollup:
 _NOT_REPLACED = "(m.validated_count = 0 OR m.period > %(as_at)s)"
 _SQL = f"""
 WITH lines AS NOT MATERIALIZED (  -- inlined, so the per-line sums may run in parallel
-    SELECT b.id, b.organisation_id, i.workstream_id, b.benefit_class, i.stage, i.delivery_confidence,
+    SELECT b.id, b.initiative_id, b.organisation_id, i.workstream_id, b.benefit_class, i.stage, i.delivery_confidence,
            b.recurrence = 'recurrent' AS recurrent, b.is_disbenefit,
            i.stage = 'idea' AS pipeline, i.stage = 'cancelled' AS cancelled,
            COALESCE(w.weight, 1) AS weight
     FROM benefits_benefitline b
     JOIN benefits_initiative i ON i.id = b.initiative_id
     LEFT JOIN benefits_confidenceweight w ON w.delivery_confidence = i.delivery_confidence
+    {{lines_of}}
 ),
 per_line AS (
     SELECT m.benefit_id,
@@ -138,12 +141,16 @@ def _figures(values: dict) -> Figures:
     return Figures(variance_ytd=money["actual_ytd"] - money["plan_ytd"], **money)
 
 
-def _run(fy: FinancialYear, as_at: str, groupings: tuple[str, ...]) -> dict[str | None, dict]:
+def _run(
+    fy: FinancialYear, as_at: str, groupings: tuple[str, ...], *, initiative_ids: list[int] | None = None
+) -> dict[str | None, dict]:
+    """`initiative_ids` restricts every figure (the total too) to those initiatives' lines."""
     sets = ", ".join([f"({GROUP_COLUMNS[g]})" for g in groupings] + ["()"])
     keys = "".join(f"GROUPING({GROUP_COLUMNS[g]}) = 0 AS by_{g}, {GROUP_COLUMNS[g]}, " for g in groupings)
-    params = {"first": fy.first, "last": fy.last, "as_at": as_at}
+    lines_of = "" if initiative_ids is None else "WHERE b.initiative_id = ANY(%(initiative_ids)s)"
+    params = {"first": fy.first, "last": fy.last, "as_at": as_at, "initiative_ids": initiative_ids}
     with connection.cursor() as cursor:
-        cursor.execute(_SQL.replace("{sets}", sets).replace("{keys}", keys), params)
+        cursor.execute(_SQL.replace("{sets}", sets).replace("{keys}", keys).replace("{lines_of}", lines_of), params)
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, r, strict=False)) for r in cursor.fetchall()]
     out: dict[str | None, dict] = {g: {} for g in groupings}
@@ -179,6 +186,26 @@ def compute_rollup(*, fy: FinancialYear, as_at: str, group_by: str | None = None
     """One grouping (or none) and the grand total. Caller checks `as_at in fy`."""
     groupings = (group_by,) if group_by else ()
     return _build(fy, as_at, group_by, _run(fy, as_at, groupings))
+
+
+def initiative_figures(*, fy: FinancialYear, as_at: str, initiative_ids: list[int]) -> dict[int, Figures]:
+    """Each listed initiative's figures by the rollups' own rules, in one query: the register's money columns.
+
+    An initiative with no line, or no figure in the year, is absent; its figures are all zero.
+    """
+    if not initiative_ids:
+        return {}
+    data = _run(fy, as_at, ("initiative",), initiative_ids=list(initiative_ids))
+    return {pk: _figures(row) for pk, row in data["initiative"].items()}
+
+
+def reporting_month() -> str:
+    """The latest closed month, else the month before this one: the month boards ask about."""
+    latest = Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
+    if latest:
+        return latest
+    today = timezone.localdate()
+    return add_months(f"{today.year:04d}-{today.month:02d}", -1)
 
 
 def compute_all_rollups(*, fy: FinancialYear, as_at: str) -> dict[str, Rollup]:

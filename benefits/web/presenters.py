@@ -32,13 +32,11 @@ from benefits.models import (
     EntryStatusChange,
     ExportJob,
     Initiative,
-    Organisation,
     Period,
     RollupSnapshot,
     Target,
     UnitCost,
     User,
-    Workstream,
 )
 from benefits.models.choices import (
     BenefitClass,
@@ -57,8 +55,8 @@ from benefits.policy import Action, can, can_on_trusts
 from benefits.reports import charts
 from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, parse_cell_key
 from benefits.selectors.exceptions import initiative_exceptions
-from benefits.selectors.register import FILTERS, filter_register
-from benefits.selectors.rollups import compute_rollup
+from benefits.selectors.register import FILTERS, filter_register, trust_choices, workstream_choices
+from benefits.selectors.rollups import Figures, compute_rollup, initiative_figures, reporting_month
 from benefits.selectors.targets import TargetProgress, all_target_progress
 from benefits.services.common import user_trust_ids
 from benefits.services.entries import own_entry_ids
@@ -90,13 +88,8 @@ def first_fy_start() -> str:
     return "2025-04"
 
 
-def default_as_at() -> str:
-    """The latest closed month, else the month before this one: the figures boards ask about."""
-    latest = Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
-    if latest:
-        return latest
-    today = timezone.localdate()
-    return add_months(f"{today.year:04d}-{today.month:02d}", -1)
+default_as_at = reporting_month  # the dashboard's and the register's month when none is asked for
+NO_FIGURES = Figures()  # an initiative with no figure in the year
 
 
 def month_options(selected: str, *, last: str | None = None) -> list[dict]:
@@ -407,10 +400,27 @@ class RegisterFilters:
         return {name: getattr(self, name) for name in FILTERS}
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """One initiative of the register table; attributes, not a dict, since Jinja reads `r.ref` as getattr first."""
+
+    ref: str
+    href: str
+    title: str
+    workstream: str
+    trust: str
+    stage: str
+    confidence: str
+    tag: str
+    plan_fy: str  # whole pounds; blank for an idea, whose figures are pipeline only
+    forecast_fy: str
+    pipeline: bool
+
+
 @dataclass(frozen=True)
 class Register:
     filters: RegisterFilters
-    rows: list[dict]
+    rows: list[RegisterRow]
     count: int
     page: int
     pages: int
@@ -422,6 +432,8 @@ class Register:
     confidences: list[dict]
     headings: list[dict]
     can_create: bool
+    fy: str
+    as_at_name: str
     export_years: list[dict] = field(default_factory=list)
 
 
@@ -430,7 +442,7 @@ def _options(pairs, selected: str, blank: str) -> list[dict]:
 
 
 def register(*, user: User, filters: RegisterFilters) -> Register:
-    """Scoped read (for_user), filtered, sorted, one page of 50: count + page + 2 lists of choices."""
+    """Scoped read (for_user), filtered, sorted, one page of 50 with its money: count, page, figures, month, 2 choices."""
     f = filters
     qs = filter_register(Initiative.objects.for_user(user, Action.VIEW), **f.as_filters())
     order = SORTS[f.sort]
@@ -438,19 +450,29 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
     paginator = Paginator(qs.select_related("workstream", "lead_organisation"), PAGE_SIZE)
     page = paginator.get_page(f.page)
     base = reverse("web:register")  # initiatives/<ref>/: one reverse for the page, not one per row
-    rows = [
-        {
-            "ref": i.ref,
-            "href": f"{base}{quote(i.ref)}/",
-            "title": i.title,
-            "workstream": i.workstream.name,
-            "trust": i.lead_organisation.code,
-            "stage": label_of(Stage, i.stage),
-            "confidence": label_of(Confidence, i.delivery_confidence),
-            "tag": CONFIDENCE_TAG.get(i.delivery_confidence, ""),
-        }
-        for i in page.object_list
-    ]
+    initiatives = list(page.object_list)
+    as_at = reporting_month()
+    fy = FinancialYear.of(as_at)
+    money = initiative_figures(fy=fy, as_at=as_at, initiative_ids=[i.pk for i in initiatives])
+    rows = []
+    for i in initiatives:
+        figures = money.get(i.pk, NO_FIGURES)
+        pipeline = i.stage == Stage.IDEA
+        rows.append(
+            RegisterRow(
+                ref=i.ref,
+                href=f"{base}{quote(i.ref)}/",
+                title=i.title,
+                workstream=i.workstream.name,
+                trust=i.lead_organisation.code,
+                stage=label_of(Stage, i.stage),
+                confidence=label_of(Confidence, i.delivery_confidence),
+                tag=CONFIDENCE_TAG.get(i.delivery_confidence, ""),
+                plan_fy="" if pipeline else whole_pounds(figures.plan_fy),
+                forecast_fy=whole_pounds(figures.pipeline_fy if pipeline else figures.forecast_fy),
+                pipeline=pipeline,
+            )
+        )
     headings = []
     for key, text in (("ref", "Ref"), ("title", "Title"), ("workstream", "Workstream"), ("trust", "Lead trust"),
                       ("stage", "Stage"), ("confidence", "Confidence")):
@@ -471,12 +493,14 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
         pages=paginator.num_pages,
         previous_href=f.query(page=str(page.number - 1)) if page.has_previous() else "",
         next_href=f.query(page=str(page.number + 1)) if page.has_next() else "",
-        workstreams=_options(Workstream.objects.values_list("code", "name"), f.workstream, "All workstreams"),
-        trusts=_options(Organisation.objects.values_list("code", "name"), f.trust, "All trusts"),
+        workstreams=_options(workstream_choices(), f.workstream, "All workstreams"),
+        trusts=_options(trust_choices(), f.trust, "All trusts"),
         stages=_options(Stage.choices, f.stage, "All stages"),
         confidences=_options(Confidence.choices, f.confidence, "All confidence ratings"),
         headings=headings,
         can_create=can(user, Action.EDIT_REGISTER),
+        fy=fy.label,
+        as_at_name=month_name(as_at),
         export_years=export_year_options(),
     )
 
@@ -851,8 +875,8 @@ def validation_queue(*, user: User, filters: QueueFilters) -> ValidationQueue:
         pages=paginator.num_pages,
         previous_href=f.query(page=str(page.number - 1)) if page.has_previous() else "",
         next_href=f.query(page=str(page.number + 1)) if page.has_next() else "",
-        trusts=_options(Organisation.objects.values_list("code", "name"), f.trust, "All trusts"),
-        workstreams=_options(Workstream.objects.values_list("code", "name"), f.workstream, "All workstreams"),
+        trusts=_options(trust_choices(), f.trust, "All trusts"),
+        workstreams=_options(workstream_choices(), f.workstream, "All workstreams"),
         months=[{"value": "", "text": "All months"}] + [
             {**m, "selected": m["value"] == f.month} for m in month_options(f.month or default_as_at())
         ],

@@ -1,5 +1,7 @@
 """The rollup reproduces FINANCE.md's worked example to the penny, for the total and every grouping."""
 
+from decimal import Decimal
+
 import pytest
 
 from benefits.selectors.rollups import GROUPINGS, compute_all_rollups, compute_rollup
@@ -66,3 +68,19 @@ def test_a_cancelled_scheme_keeps_plan_and_validated_actuals_but_no_forecast(exa
     assert rows["RYE"]["plan_fy"] == "120000.00"
     assert rows["RYE"]["actual_ytd"] == "17500.00"
     assert rows["RYE"]["forecast_fy"] == "17500.00"  # validated Apr + May; every forecast is zero
+
+
+def test_each_initiatives_figures_are_its_lines_of_the_worked_example(example, admin_user):
+    from benefits.selectors.rollups import initiative_figures
+    from tests.factories import make_initiative
+
+    empty = make_initiative(admin_user, lead="RYE", title="No lines yet")
+    figures = initiative_figures(fy=FY, as_at="2025-06", initiative_ids=[example.ag1.pk, example.ag2.pk, empty.pk])
+    assert set(figures) == {example.ag1.pk, example.ag2.pk}  # no line, no figures
+    for figure, (b1, b2, b3, total) in EXPECTED.items():
+        assert f"{getattr(figures[example.ag1.pk], figure):.2f}" == b1, figure
+        assert getattr(figures[example.ag2.pk], figure) == Decimal(b2) + Decimal(b3), figure
+        assert getattr(figures[example.ag1.pk], figure) + getattr(figures[example.ag2.pk], figure) == Decimal(total), figure
+    only_ag2 = initiative_figures(fy=FY, as_at="2025-06", initiative_ids=[example.ag2.pk])
+    assert only_ag2 == {example.ag2.pk: figures[example.ag2.pk]}
+    assert initiative_figures(fy=FY, as_at="2025-06", initiative_ids=[]) == {}
