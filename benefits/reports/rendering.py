@@ -7,6 +7,9 @@
 - The PDF's dates come from the snapshot (`created`) and nothing random is written (no file
   identifier: pydyf would serialise and compress every object a second time to hash it), so the
   same HTML gives the same bytes every time (ADR 0034).
+- Where HarfBuzz-Subset is missing, WeasyPrint subsets fonts with fontTools, which stamps each
+  embedded font with the current time; the render sets SOURCE_DATE_EPOCH (the reproducible-builds
+  variable fontTools reads) to the pack's `created` time, so that path is reproducible too.
 - Each worker thread keeps one WeasyPrint font configuration and the parsed print stylesheet
   between packs, so the fonts are loaded and the CSS parsed once rather than for every pack
   (ADR 0036). The PDF does not depend on it: each document embeds only the glyphs it uses.
@@ -14,10 +17,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import mimetypes
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +42,7 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 REPORTS_STATIC = Path(settings.BASE_DIR) / "static" / "reports"
 STYLESHEET = REPORTS_STATIC / "board_pack.css"
 _thread = threading.local()  # WeasyPrint font objects are not made for concurrent use
+_environ_lock = threading.Lock()  # SOURCE_DATE_EPOCH is one per process
 
 
 class FetchRefused(ValueError):
@@ -89,6 +95,21 @@ def _stylesheet() -> weasyprint.CSS:
     return cached[1]
 
 
+@contextlib.contextmanager
+def _source_date(created: dt.datetime):
+    """Fonts subset by fontTools carry `created`, not the time of writing (as HarfBuzz's carry the font's own)."""
+    with _environ_lock:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before
+
+
 def render_html(template: str, context: dict) -> str:
     """Django templates (autoescaping on), asked for by engine name: the pages use Jinja2."""
     return engines["django"].get_template(template).render(context)
@@ -112,7 +133,8 @@ def render_pdf(
     stamp = created.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     document.metadata.created = stamp
     document.metadata.modified = stamp
-    pdf = document.write_pdf()
+    with _source_date(created):
+        pdf = document.write_pdf()
     if on_progress:
         on_progress("written")
     return RenderedPdf(pdf=pdf, pages=len(document.pages))

@@ -19,3 +19,16 @@ def test_a_pack_rendered_after_others_has_the_same_bytes_as_before():
     again = render_pdf(_page("Board pack £1,234"), created=CREATED)
     assert again.sha256 == first.sha256
     assert b"/ID" not in again.pdf  # no file identifier: nothing random, and nothing hashed twice
+
+
+def test_fonts_subset_by_fonttools_are_stamped_with_the_pack_not_the_clock(monkeypatch):
+    """Machines without HarfBuzz-Subset subset with fontTools, which writes the time into each font."""
+    import weasyprint.pdf.fonts
+    from fontTools.misc import timeTools
+
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    first = render_pdf(_page("Board pack £1,234"), created=CREATED)
+    clock = timeTools.time.time
+    monkeypatch.setattr(timeTools.time, "time", lambda: clock() + 3600)  # an hour later
+    again = render_pdf(_page("Board pack £1,234"), created=CREATED)
+    assert again.sha256 == first.sha256
