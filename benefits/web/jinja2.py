@@ -7,12 +7,13 @@ Globals are the few Django helpers a template needs; everything else comes from 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.templatetags.static import static
+from django.templatetags.static import static as django_static
 from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemBytecodeCache, PackageLoader, Undefined
@@ -23,6 +24,12 @@ from markupsafe import Markup
 from benefits.finance.rounding import pounds_pence, whole_pounds
 
 from .presenters import CSRF_SLOT, page_chrome
+
+
+@functools.lru_cache(maxsize=256)
+def static(path: str) -> str:
+    """Django's `static`, kept per path: a process serves one collected set of files, and the layout asks seven times a page."""
+    return django_static(path)
 
 
 def url(name: str, *args, **kwargs) -> str:

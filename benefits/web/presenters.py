@@ -143,6 +143,12 @@ def _footer_links(prefix: str) -> tuple[dict, ...]:
 
 
 @functools.lru_cache(maxsize=4)
+def _register_base(prefix: str) -> str:
+    """initiatives/: the register's rows link below it; reverse() costs as much as ten rows."""
+    return reverse("web:register")
+
+
+@functools.lru_cache(maxsize=4)
 def _sign_out_form(prefix: str) -> Markup:
     return Markup(
         '<form class="nhsuk-header__account-form" method="post" action="{}">'
@@ -449,7 +455,7 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
     qs = qs.order_by(("-" if f.descending else "") + order, "ref")
     paginator = Paginator(qs.select_related("workstream", "lead_organisation"), PAGE_SIZE)
     page = paginator.get_page(f.page)
-    base = reverse("web:register")  # initiatives/<ref>/: one reverse for the page, not one per row
+    base = _register_base(get_script_prefix())  # initiatives/<ref>/
     initiatives = list(page.object_list)
     as_at = reporting_month()
     fy = FinancialYear.of(as_at)
