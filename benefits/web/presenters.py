@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from markupsafe import Markup, escape
@@ -34,7 +34,6 @@ from benefits.models import (
     Initiative,
     Organisation,
     Period,
-    RollupSnapshot,
     Target,
     UnitCost,
     User,
@@ -56,9 +55,11 @@ from benefits.models.choices import (
 from benefits.policy import Action, can, can_on_trusts
 from benefits.reports import charts
 from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, parse_cell_key
+from benefits.selectors.board_pack import confidence_counts
 from benefits.selectors.exceptions import initiative_exceptions
 from benefits.selectors.register import FILTERS, filter_register
 from benefits.selectors.rollups import compute_rollup
+from benefits.selectors.snapshots import latest_snapshot_stamp
 from benefits.selectors.targets import TargetProgress, all_target_progress
 from benefits.services.common import user_trust_ids
 from benefits.services.entries import own_entry_ids
@@ -276,9 +277,7 @@ def dashboard(*, as_at: str) -> Dashboard:
     fy = FinancialYear.of(as_at)
     progress = all_target_progress(as_at=as_at)
     by_confidence = compute_rollup(fy=fy, as_at=as_at, group_by="delivery_confidence")
-    counts = dict(
-        Initiative.objects.exclude(stage=Stage.IDEA).values_list("delivery_confidence").annotate(n=Count("id")).order_by()
-    )
+    counts = confidence_counts()
     conf_rows = [
         ConfidenceRow(
             label=row.label,
@@ -313,7 +312,7 @@ def dashboard(*, as_at: str) -> Dashboard:
         }
         for r in exc.rows
     ]
-    snap = RollupSnapshot.objects.filter(as_at=as_at).order_by("-taken_at").values("taken_at", "trigger").first()
+    snap = latest_snapshot_stamp(as_at=as_at)
     return Dashboard(
         as_at=as_at,
         as_at_name=month_name(as_at),
@@ -324,8 +323,8 @@ def dashboard(*, as_at: str) -> Dashboard:
         confidence_total=total,
         exceptions=exceptions,
         exceptions_total=exc.total,
-        snapshot_taken_at=snap["taken_at"] if snap else None,
-        snapshot_trigger=label_of_trigger(snap["trigger"]) if snap else "",
+        snapshot_taken_at=snap.taken_at if snap else None,
+        snapshot_trigger=label_of_trigger(snap.trigger) if snap else "",
     )
 
 
