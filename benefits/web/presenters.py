@@ -101,11 +101,16 @@ def default_as_at() -> str:
     return add_months(f"{today.year:04d}-{today.month:02d}", -1)
 
 
+@functools.lru_cache(maxsize=64)
+def _months_back_from(end: str) -> tuple[tuple[str, str], ...]:
+    """(period, name) from `end` back to the first month a user may pick, worked out once per end month."""
+    return tuple((m, month_name(m)) for m in reversed(months_between(first_fy_start(), end)))
+
+
 def month_options(selected: str, *, last: str | None = None) -> list[dict]:
     today = timezone.localdate()
     end = last or add_months(f"{today.year:04d}-{today.month:02d}", 12)
-    months = months_between(first_fy_start(), max(end, selected))
-    return [{"value": m, "text": month_name(m), "selected": m == selected} for m in reversed(months)]
+    return [{"value": m, "text": name, "selected": m == selected} for m, name in _months_back_from(max(end, selected))]
 
 
 def fy_options(selected: FinancialYear) -> list[dict]:
