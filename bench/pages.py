@@ -21,9 +21,11 @@ from django.test.utils import CaptureQueriesContext
 from benefits.finance.calendar import FinancialYear
 from benefits.models import Initiative, User
 from benefits.policy import Action
+from benefits.selectors.board_pack import confidence_counts
 from benefits.selectors.exceptions import initiative_exceptions
 from benefits.selectors.register import filter_register, trust_choices, workstream_choices
 from benefits.selectors.rollups import compute_rollup, initiative_figures, reporting_month
+from benefits.selectors.snapshots import latest_snapshot_stamp
 from benefits.selectors.targets import all_target_progress
 from benefits.services.users import add_user
 
@@ -42,10 +44,13 @@ class _Rollback(Exception):
 
 
 def _dashboard_selectors() -> None:
-    """What presenters.dashboard asks of the selectors: targets, rollup by confidence, exceptions."""
+    """What presenters.dashboard asks of the selectors: targets, rollup and counts by confidence,
+    exceptions, the month's latest snapshot; the page's other queries are the session, user and trusts."""
     all_target_progress(as_at=AS_AT)
     compute_rollup(fy=FY, as_at=AS_AT, group_by="delivery_confidence")
+    confidence_counts()
     initiative_exceptions(as_at=AS_AT)
+    latest_snapshot_stamp(as_at=AS_AT)
 
 
 def _register_selectors(user: User) -> None:

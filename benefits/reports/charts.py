@@ -23,13 +23,14 @@ NHS_MID_GREY = "#768692"
 NHS_PALE_GREY = "#E8EDEE"
 
 _ZERO = Decimal(0)
-_ONE_DP = Decimal("0.1")
 
 
 def _num(value: Decimal) -> str:
-    """A coordinate with one decimal place and no trailing '.0' noise: stable text for stable bytes."""
-    text = f"{value.quantize(_ONE_DP):f}"
-    return text[:-2] if text.endswith(".0") else text
+    """A coordinate with one decimal place and no trailing '.0' noise: stable text for stable bytes.
+
+    `:.1f` rounds as `quantize(Decimal("0.1"))` does (the context's half-even), in one step.
+    """
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _nice_step(span: Decimal, ticks: int = 5) -> Decimal:
@@ -62,8 +63,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
 
 
-def _path(points: list[tuple[Decimal, Decimal]]) -> str:
-    return " ".join(f"{'M' if n == 0 else 'L'}{_num(x)},{_num(y)}" for n, (x, y) in enumerate(points))
+def _path(points: list[tuple[str, str]]) -> str:
+    """`M x,y L x,y …` from coordinates already printed by `_num`."""
+    return " ".join(f"{'M' if n == 0 else 'L'}{x},{y}" for n, (x, y) in enumerate(points))
 
 
 def trajectory_svg(
@@ -89,12 +91,11 @@ def trajectory_svg(
     left, right, top, bottom = Decimal(70), Decimal(16), Decimal(14), Decimal(52)
     plot_w, plot_h = w - left - right, h - top - bottom
 
-    values = [amount, _ZERO]
-    for p in points:
-        values += [Decimal(p[k]) for k in ("plan", "outturn") if p.get(k) is not None]
-        if p.get("actual") is not None:
-            values.append(Decimal(p["actual"]))
-    low, high = min(values), max(values)
+    plans = [Decimal(p["plan"]) for p in points]
+    outturns = [Decimal(p["outturn"]) for p in points]
+    actuals = [(i, Decimal(p["actual"])) for i, p in enumerate(points) if p.get("actual") is not None]
+    low = min(amount, _ZERO, *plans, *outturns, *(v for _, v in actuals))
+    high = max(amount, _ZERO, *plans, *outturns, *(v for _, v in actuals))
     step = _nice_step(high - low)
     low = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
     high = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
@@ -106,8 +107,13 @@ def trajectory_svg(
     def x_at(index: int) -> Decimal:
         return left + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
 
+    base, span = top + plot_h, high - low
+
     def y_at(value: Decimal) -> Decimal:
-        return top + plot_h - (value - low) / (high - low) * plot_h
+        return base - (value - low) / span * plot_h
+
+    # Each month's x printed once for the axis and the three series: printing was most of the drawing's cost.
+    xs = [_num(x_at(index)) for index in range(len(points))]
 
     parts: list[str] = []
     # Gridlines and y-axis labels.
@@ -120,11 +126,11 @@ def trajectory_svg(
     # x-axis labels: the first month and every April (a financial year starts).
     for index, p in enumerate(points):
         if index == 0 or p["period"].endswith("-04") or index == count - 1:
-            x = x_at(index)
-            parts.append(f'<line x1="{_num(x)}" y1="{_num(top + plot_h)}" x2="{_num(x)}" y2="{_num(top + plot_h + 4)}" stroke="{NHS_MID_GREY}"/>')
+            x = xs[index]
+            parts.append(f'<line x1="{x}" y1="{_num(top + plot_h)}" x2="{x}" y2="{_num(top + plot_h + 4)}" stroke="{NHS_MID_GREY}"/>')
             # The last label ends at the axis's end, so the edge of the drawing does not cut it.
             anchor = "end" if index == count - 1 and count > 1 else "middle"
-            parts.append(f'<text x="{_num(x)}" y="{_num(top + plot_h + 15)}" text-anchor="{anchor}">{escape(short_month_name(p["period"]))}</text>')
+            parts.append(f'<text x="{x}" y="{_num(top + plot_h + 15)}" text-anchor="{anchor}">{escape(short_month_name(p["period"]))}</text>')
     parts.append(
         f'<line x1="{_num(left)}" y1="{_num(top + plot_h)}" x2="{_num(w - right)}" y2="{_num(top + plot_h)}" stroke="{NHS_MID_GREY}" stroke-width="1"/>'
     )
@@ -134,9 +140,9 @@ def trajectory_svg(
         f'<line x1="{_num(left)}" y1="{_num(ty)}" x2="{_num(w - right)}" y2="{_num(ty)}" stroke="{NHS_RED}" stroke-width="1.5" stroke-dasharray="6 3"/>'
     )
     # Series: plan (grey), forecast outturn (dark blue, dashed), validated actual (NHS blue, to date).
-    plan = [(x_at(i), y_at(Decimal(p["plan"]))) for i, p in enumerate(points)]
-    outturn = [(x_at(i), y_at(Decimal(p["outturn"]))) for i, p in enumerate(points)]
-    actual = [(x_at(i), y_at(Decimal(p["actual"]))) for i, p in enumerate(points) if p.get("actual") is not None]
+    plan = [(x, _num(y_at(v))) for x, v in zip(xs, plans, strict=True)]
+    outturn = [(x, _num(y_at(v))) for x, v in zip(xs, outturns, strict=True)]
+    actual = [(xs[i], _num(y_at(v))) for i, v in actuals]
     if plan:
         parts.append(f'<path d="{_path(plan)}" fill="none" stroke="{NHS_MID_GREY}" stroke-width="1.5"/>')
         parts.append(f'<path d="{_path(outturn)}" fill="none" stroke="{NHS_DARK_BLUE}" stroke-width="1.5" stroke-dasharray="4 3"/>')

@@ -101,7 +101,10 @@ def initiative_figures(*, as_at: str) -> list[InitiativeFigures]:
 
 
 def confidence_counts() -> dict[str, int]:
-    """How many initiatives that count (not pipeline) stand at each delivery confidence; one query."""
+    """How many initiatives that count (not pipeline) stand at each delivery confidence; one query.
+
+    The board pack prints these from its snapshot; the dashboard shows them live beside the rollup.
+    """
     found = dict(
         Initiative.objects.exclude(stage=Stage.IDEA)
         .order_by()

@@ -11,11 +11,12 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from markupsafe import Markup, escape
@@ -33,7 +34,6 @@ from benefits.models import (
     ExportJob,
     Initiative,
     Period,
-    RollupSnapshot,
     Target,
     UnitCost,
     User,
@@ -54,9 +54,11 @@ from benefits.models.choices import (
 from benefits.policy import Action, can, can_on_trusts
 from benefits.reports import charts
 from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, parse_cell_key
+from benefits.selectors.board_pack import confidence_counts
 from benefits.selectors.exceptions import initiative_exceptions
 from benefits.selectors.register import FILTERS, filter_register, trust_choices, workstream_choices
 from benefits.selectors.rollups import Figures, compute_rollup, initiative_figures, reporting_month
+from benefits.selectors.snapshots import latest_snapshot_stamp
 from benefits.selectors.targets import TargetProgress, all_target_progress
 from benefits.services.common import user_trust_ids
 from benefits.services.entries import own_entry_ids
@@ -92,11 +94,16 @@ default_as_at = reporting_month  # the dashboard's and the register's month when
 NO_FIGURES = Figures()  # an initiative with no figure in the year
 
 
+@functools.lru_cache(maxsize=64)
+def _months_back_from(end: str) -> tuple[tuple[str, str], ...]:
+    """(period, name) from `end` back to the first month a user may pick, worked out once per end month."""
+    return tuple((m, month_name(m)) for m in reversed(months_between(first_fy_start(), end)))
+
+
 def month_options(selected: str, *, last: str | None = None) -> list[dict]:
     today = timezone.localdate()
     end = last or add_months(f"{today.year:04d}-{today.month:02d}", 12)
-    months = months_between(first_fy_start(), max(end, selected))
-    return [{"value": m, "text": month_name(m), "selected": m == selected} for m in reversed(months)]
+    return [{"value": m, "text": name, "selected": m == selected} for m, name in _months_back_from(max(end, selected))]
 
 
 def fy_options(selected: FinancialYear) -> list[dict]:
@@ -181,6 +188,16 @@ def page_chrome(request, current: str = "") -> Chrome:
 # --- the dashboard ----------------------------------------------------------------------------
 
 
+class ChartRow(NamedTuple):
+    """A month of a target's trajectory table. Rows are named tuples, not dicts: Jinja tries an attribute
+    before an item, so a dict row costs a failed lookup per cell; not dataclasses: ~100 rows are built per page."""
+
+    month: str
+    plan: str
+    actual: str
+    outturn: str
+
+
 @dataclass(frozen=True)
 class TargetCard:
     name: str
@@ -195,7 +212,7 @@ class TargetCard:
     statement: str
     basis: str
     chart_svg: str
-    chart_rows: list[dict]
+    chart_rows: list[ChartRow]
     chart_id: str
 
 
@@ -208,6 +225,18 @@ class ConfidenceRow:
     risk_adjusted_fy: str
 
 
+class ExceptionItem(NamedTuple):
+    ref: str
+    title: str
+    href: str
+    trust: str
+    confidence: str
+    tag: str
+    plan_ytd: str
+    actual_ytd: str
+    why: str
+
+
 @dataclass(frozen=True)
 class Dashboard:
     as_at: str
@@ -217,7 +246,7 @@ class Dashboard:
     targets: list[TargetCard]
     confidence: list[ConfidenceRow]
     confidence_total: ConfidenceRow
-    exceptions: list[dict]
+    exceptions: list[ExceptionItem]
     exceptions_total: int
     snapshot_taken_at: object
     snapshot_trigger: str
@@ -243,12 +272,7 @@ def on_track_statement(p: TargetProgress) -> str:
 
 def _target_card(p: TargetProgress) -> TargetCard:
     rows = [
-        {
-            "month": short_month_name(t.period),
-            "plan": whole_pounds(t.plan),
-            "actual": "–" if t.actual is None else whole_pounds(t.actual),
-            "outturn": whole_pounds(t.outturn),
-        }
+        ChartRow(short_month_name(t.period), whole_pounds(t.plan), "–" if t.actual is None else whole_pounds(t.actual), whole_pounds(t.outturn))
         for t in p.trajectory
     ]
     return TargetCard(
@@ -275,9 +299,7 @@ def dashboard(*, as_at: str) -> Dashboard:
     fy = FinancialYear.of(as_at)
     progress = all_target_progress(as_at=as_at)
     by_confidence = compute_rollup(fy=fy, as_at=as_at, group_by="delivery_confidence")
-    counts = dict(
-        Initiative.objects.exclude(stage=Stage.IDEA).values_list("delivery_confidence").annotate(n=Count("id")).order_by()
-    )
+    counts = confidence_counts()
     conf_rows = [
         ConfidenceRow(
             label=row.label,
@@ -296,23 +318,22 @@ def dashboard(*, as_at: str) -> Dashboard:
         risk_adjusted_fy=whole_pounds(by_confidence.total.risk_adjusted_fy),
     )
     exc = initiative_exceptions(as_at=as_at)
+    base = reverse("web:register")  # initiatives/<ref>/: one reverse for the list, as the register does
     exceptions = [
-        {
-            "ref": r.ref,
-            "title": r.title,
-            "href": reverse("web:initiative", args=[r.ref]),
-            "workstream": r.workstream,
-            "trust": r.lead_organisation,
-            "confidence": label_of(Confidence, r.delivery_confidence),
-            "tag": CONFIDENCE_TAG.get(r.delivery_confidence, ""),
-            "plan_ytd": whole_pounds(r.plan_ytd),
-            "actual_ytd": whole_pounds(r.actual_ytd),
-            "variance_ytd": whole_pounds(r.variance_ytd),
-            "why": _exception_reason(r),
-        }
+        ExceptionItem(
+            ref=r.ref,
+            title=r.title,
+            href=f"{base}{quote(r.ref)}/",
+            trust=r.lead_organisation,
+            confidence=label_of(Confidence, r.delivery_confidence),
+            tag=CONFIDENCE_TAG.get(r.delivery_confidence, ""),
+            plan_ytd=whole_pounds(r.plan_ytd),
+            actual_ytd=whole_pounds(r.actual_ytd),
+            why=_exception_reason(r),
+        )
         for r in exc.rows
     ]
-    snap = RollupSnapshot.objects.filter(as_at=as_at).order_by("-taken_at").values("taken_at", "trigger").first()
+    snap = latest_snapshot_stamp(as_at=as_at)
     return Dashboard(
         as_at=as_at,
         as_at_name=month_name(as_at),
@@ -323,8 +344,8 @@ def dashboard(*, as_at: str) -> Dashboard:
         confidence_total=total,
         exceptions=exceptions,
         exceptions_total=exc.total,
-        snapshot_taken_at=snap["taken_at"] if snap else None,
-        snapshot_trigger=label_of_trigger(snap["trigger"]) if snap else "",
+        snapshot_taken_at=snap.taken_at if snap else None,
+        snapshot_trigger=label_of_trigger(snap.trigger) if snap else "",
     )
 
 

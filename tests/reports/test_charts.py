@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 
+from benefits.finance.calendar import months_between
 from benefits.reports.charts import trajectory_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -57,6 +59,22 @@ def test_the_same_progress_gives_the_same_bytes_and_no_script_or_picture():
     first = trajectory_svg(_progress(), width=600, height=240)
     assert first == trajectory_svg(_progress(), width=600, height=240)
     assert not re.search(r"<script|<image|<foreignObject|href=", first)
+
+
+def test_the_bytes_are_those_of_every_earlier_version():
+    """A board pack rebuilt from an old snapshot must come out byte for byte the same, so the drawing's
+    text may not change with the code: these digests are of the chart as first drawn (ADR 0032, 0044)."""
+    run_rate = _progress(name="Cashable <efficiencies>", basis="annual_run_rate")
+    run_rate["trajectory"] = [
+        {"period": m, "plan": f"{(i * 7919) % 50000 - 3000}.{i % 100:02d}",
+         "actual": f"{(i * 104729) % 41000}.05" if m <= "2026-09" else None, "outturn": f"{(i * 1299709) % 47000}.95"}
+        for i, m in enumerate(months_between("2025-04", "2028-03"))
+    ]
+    drawn = [trajectory_svg(_progress(), width=600, height=240), trajectory_svg(run_rate, width=980, height=250, chart_id="target-1")]
+    assert [hashlib.sha256(svg.encode()).hexdigest() for svg in drawn] == [
+        "f39322679409ad080988dd70e3ea59a04460e976a9f2c3eb7978cf5928a27016",
+        "3ee64820230977ff85179f04a2b2330f659db8a7cb0d59800ad47dfa1cd255bd",
+    ]
 
 
 def test_a_hostile_target_name_is_escaped():
