@@ -23,8 +23,9 @@ from benefits.models import Initiative, User
 from benefits.policy import Action
 from benefits.selectors.board_pack import confidence_counts
 from benefits.selectors.exceptions import initiative_exceptions
+from benefits.selectors.periods import reporting_month
 from benefits.selectors.register import filter_register, trust_choices, workstream_choices
-from benefits.selectors.rollups import compute_rollup, initiative_figures, reporting_month
+from benefits.selectors.rollups import compute_rollup, initiative_figures
 from benefits.selectors.snapshots import latest_snapshot_stamp
 from benefits.selectors.targets import all_target_progress
 from benefits.services.users import add_user

@@ -36,11 +36,11 @@ from benefits.models import (
 )
 from benefits.models.choices import PeriodStatus
 from benefits.policy import Action
+from benefits.selectors.periods import latest_closed_period
 from benefits.services import entries as entry_services
 from benefits.services import periods as period_services
 from benefits.services import reference as reference_services
 from benefits.services import register as register_services
-from benefits.services.common import latest_closed_period
 
 from . import filters
 from . import serializers as s

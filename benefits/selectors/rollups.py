@@ -6,11 +6,10 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
 from django.db import connection
-from django.utils import timezone
 
-from benefits.finance.calendar import FinancialYear, add_months
-from benefits.models import Organisation, Period, Workstream
-from benefits.models.choices import BenefitClass, Confidence, PeriodStatus, Stage
+from benefits.finance.calendar import FinancialYear
+from benefits.models import Organisation, Workstream
+from benefits.models.choices import BenefitClass, Confidence, Stage
 
 ZERO = Decimal("0.00")
 GROUPINGS = ("organisation", "workstream", "benefit_class", "stage", "delivery_confidence")
@@ -197,15 +196,6 @@ def initiative_figures(*, fy: FinancialYear, as_at: str, initiative_ids: list[in
         return {}
     data = _run(fy, as_at, ("initiative",), initiative_ids=list(initiative_ids))
     return {pk: _figures(row) for pk, row in data["initiative"].items()}
-
-
-def reporting_month() -> str:
-    """The latest closed month, else the month before this one: the month boards ask about."""
-    latest = Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
-    if latest:
-        return latest
-    today = timezone.localdate()
-    return add_months(f"{today.year:04d}-{today.month:02d}", -1)
 
 
 def compute_all_rollups(*, fy: FinancialYear, as_at: str) -> dict[str, Rollup]:

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from benefits.errors import NotAllowed, PeriodClosed, StaleVersion, ValidationFailed
 from benefits.finance.calendar import CalendarError, parse_period
 from benefits.finance.rounding import PENNY
-from benefits.models import Initiative, Period, User
-from benefits.models.choices import PeriodStatus
+from benefits.models import Initiative, User
 from benefits.policy import Action, can, can_on_trusts
+from benefits.selectors.periods import latest_closed_period
 
 MAX_MONEY = Decimal("999999999999.99")
 
@@ -54,10 +54,6 @@ def require_version(obj, expected_version: int | None, label: str) -> None:
             f"it is now version {obj.version}). Reload to see the newer values, then make your change again.",
             current=obj,
         )
-
-
-def latest_closed_period() -> str | None:
-    return Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
 
 
 def require_open(period: str, *, latest_closed: str | None = None, what: str = "change figures for") -> None:

@@ -26,9 +26,10 @@ from benefits.finance.valuation import GBP
 from benefits.models import BenefitLine, Entry, ImportBatch, Initiative, Organisation, UnitCost, User, Workstream
 from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action, can_on_trusts, require
+from benefits.selectors.periods import latest_closed_period
 
 from . import audit
-from .common import MAX_MONEY, collector_paused, latest_closed_period, user_trust_ids
+from .common import MAX_MONEY, collector_paused, user_trust_ids
 from .entries import BulkRow, bulk_upsert_entries
 from .register import create_benefits, create_initiatives, update_benefit, update_initiative
 from .valuation import Valuer

@@ -10,9 +10,10 @@ from benefits.finance.calendar import FinancialYear, add_months, months_between
 from benefits.models import OutboxMessage, Period, User
 from benefits.models.choices import PeriodStatus, SnapshotTrigger
 from benefits.policy import Action, require
+from benefits.selectors.periods import latest_closed_period
 
 from . import audit
-from .common import clean_period, latest_closed_period
+from .common import clean_period
 
 SNAPSHOT_TASK = "benefits.tasks.take_snapshot"
 

@@ -11,9 +11,10 @@ from benefits.errors import Conflict, NoVersionInForce, PeriodClosed, Validation
 from benefits.models import BenefitLine, ConfidenceWeight, Entry, Target, UnitCost, User
 from benefits.models.choices import BenefitClass, TargetBasis
 from benefits.policy import Action, require
+from benefits.selectors.periods import latest_closed_period
 
 from . import audit
-from .common import clean_money, clean_period, full_clean, latest_closed_period, require_version
+from .common import clean_money, clean_period, full_clean, require_version
 from .valuation import revalue_entries
 
 UNIT_COST_FIELDS = ("code", "name", "unit", "value_gbp", "valid_from", "source")

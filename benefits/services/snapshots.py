@@ -14,11 +14,12 @@ from benefits.models import OutboxMessage, RollupSnapshot, User
 from benefits.models.choices import SnapshotTrigger
 from benefits.policy import Action, require
 from benefits.selectors.board_pack import register_section
+from benefits.selectors.periods import latest_closed_period
 from benefits.selectors.rollups import compute_all_rollups
 from benefits.selectors.targets import all_target_progress
 
 from . import audit
-from .common import clean_period, latest_closed_period
+from .common import clean_period
 
 PAYLOAD_VERSION = 1
 SNAPSHOT_TASK = "benefits.tasks.take_snapshot"

@@ -56,8 +56,9 @@ from benefits.reports import charts
 from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, parse_cell_key
 from benefits.selectors.board_pack import confidence_counts
 from benefits.selectors.exceptions import initiative_exceptions
+from benefits.selectors.periods import latest_closed_period, reporting_month
 from benefits.selectors.register import FILTERS, filter_register, trust_choices, workstream_choices
-from benefits.selectors.rollups import Figures, compute_rollup, initiative_figures, reporting_month
+from benefits.selectors.rollups import Figures, compute_rollup, initiative_figures
 from benefits.selectors.snapshots import latest_snapshot_stamp
 from benefits.selectors.targets import TargetProgress, all_target_progress
 from benefits.services.common import user_trust_ids
@@ -713,7 +714,7 @@ def grid_row(*, line: BenefitLine, series: str, fy: FinancialYear, editable: boo
     """One row of the grid, for the htmx cell response (totals updated in place): two queries."""
     in_year = line.entries.filter(period__gte=fy.first, period__lte=fy.last, series=series)
     entries = {(e.benefit_id, e.period, e.series): e for e in in_year}
-    latest_closed = Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
+    latest_closed = latest_closed_period()
     reasons = sent_back_reasons(in_year) if series == Series.ACTUAL else {}
     return _row(line, series, fy, entries, editable_line=editable, latest_closed=latest_closed, reasons=reasons)
 
@@ -750,7 +751,7 @@ def initiative_page(*, user: User, initiative: Initiative, fy: FinancialYear) ->
     in_year = Entry.objects.filter(benefit__initiative=initiative, period__gte=fy.first, period__lte=fy.last)
     entries = {(e.benefit_id, e.period, e.series): e for e in in_year}
     reasons = sent_back_reasons(in_year.filter(series=Series.ACTUAL))
-    latest_closed = Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
+    latest_closed = latest_closed_period()
     grids = []
     for line in lines:
         kw = {"editable_line": editable, "latest_closed": latest_closed, "reasons": reasons}

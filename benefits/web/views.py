@@ -25,12 +25,12 @@ from benefits.models import AuditEvent, BenefitLine, BoardPack, ConfidenceWeight
 from benefits.models.choices import EntryStatus, JobStatus, Role, Series
 from benefits.policy import Action, can, require
 from benefits.selectors.audit import Cell, cell_key, entry_events
+from benefits.selectors.periods import latest_closed_period
 from benefits.services import board_packs as board_pack_services
 from benefits.services import entries as entry_services
 from benefits.services import periods as period_services
 from benefits.services import reference as reference_services
 from benefits.services import register as register_services
-from benefits.services.common import latest_closed_period
 
 from . import presenters
 from .forms import INCOMPLETE, BenefitLineForm, InitiativeForm, LoginForm, TargetForm, UnitCostChangeForm, UnitCostForm

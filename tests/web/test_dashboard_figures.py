@@ -40,10 +40,11 @@ def dashboard_data(pmo_rye, finance_rye):
     entry_services.submit_entries(user=pmo_rye, ids=[actual[0].pk])
     entry_services.validate_entries(user=finance_rye, ids=[actual[0].pk])
     make_initiative(pmo_rye, title="An idea", stage="idea", confidence="green")
-    return red
+    return red, green
 
 
 def test_the_dashboard_shows_each_figure(signed_in, executive, dashboard_data):
+    red, green = dashboard_data  # refs follow the sequence, which other tests have moved on
     html = signed_in(executive).get("/?as_at=2025-05").content.decode()
     # Targets: run rate = 12 × May's validated actual; cumulative = Σ validated actuals (£1,500) and outturns.
     assert re.findall(r'data-figure="\w+">(.*?) <span class="app-pct">\((.*?)\)', html) == [
@@ -65,10 +66,10 @@ def test_the_dashboard_shows_each_figure(signed_in, executive, dashboard_data):
         ["Amber/red", "0", "£0", "£0"], ["Red", "1", "£16,000", "£8,350"], ["All initiatives", "2", "£19,500", "£11,850"],
     ]
     assert rows(html, "Exceptions as at May 2025") == [
-        ["AG-0001 Slipping &lt;scheme&gt;", "RYE", "Red", "£20,000", "£7,000", "35% of plan achieved year to date; rated red"],
-        ["AG-0002 Steady scheme", "RYE", "Green", "£4,000", "£1,500", "38% of plan achieved year to date"],
+        [f"{red.ref} Slipping &lt;scheme&gt;", "RYE", "Red", "£20,000", "£7,000", "35% of plan achieved year to date; rated red"],
+        [f"{green.ref} Steady scheme", "RYE", "Green", "£4,000", "£1,500", "38% of plan achieved year to date"],
     ]
-    assert '<a href="/initiatives/AG-0001/">AG-0001 Slipping &lt;scheme&gt;</a>' in html
+    assert f'<a href="/initiatives/{red.ref}/">{red.ref} Slipping &lt;scheme&gt;</a>' in html
     assert "No snapshot of this month has been taken yet" in html
 
 
