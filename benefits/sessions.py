@@ -12,8 +12,10 @@ duration of the request only; outside it (or for any mismatch) the backend queri
 from __future__ import annotations
 
 import functools
+import types
 from contextvars import ContextVar
 
+import psycopg
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
@@ -48,7 +50,7 @@ class SessionStore(DatabaseSessionStore):
             return None
         user_model = get_user_model()
         database = router.db_for_read(self.model)
-        with connections[database].cursor() as cursor:
+        with _prepared_cursor(connections[database]) as cursor:
             cursor.execute(_load_sql(self.model, user_model), [self.session_key, timezone.now()])
             found = cursor.fetchone()
         if found is None:  # unknown or expired: a new session, as Django's own store makes
@@ -57,11 +59,50 @@ class SessionStore(DatabaseSessionStore):
         session_data, expire_date, trust_ids, trust_codes, *user_values = found
         row = self.model(session_key=self.session_key, session_data=session_data, expire_date=expire_date)
         if user_values[0] is not None:
-            user = user_model.from_db(database, [f.attname for f in user_model._meta.concrete_fields], user_values)
+            user = user_model.from_db(database, _attnames(user_model), user_values)
             user._trust_ids = set(trust_ids or ())  # what services.common.user_trust_ids would query
             user._trust_codes = list(trust_codes or ())
             row.user = self.user = user
         return row
+
+
+class _PreparingCursor:
+    """A server-side binding psycopg cursor whose statements are prepared once per connection."""
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+        self._cursor = psycopg.Cursor(connection.connection)
+        self._statement: tuple[str, list] = ("", [])
+
+    def execute(self, sql, params=None):
+        self._statement = (sql, params)
+        return self._cursor.execute(sql, params, prepare=True)
+
+    @property
+    def _query(self):
+        """What Django's query log reads (`ops.last_executed_query`): the statement with its values."""
+        return types.SimpleNamespace(query=self._connection.ops.compose_sql(*self._statement).encode())
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+
+def _prepared_cursor(connection):
+    """Django's cursor wrapper (logged, counted, execute wrappers) around a preparing cursor.
+
+    Parsing and planning the session statement cost ~0.4 ms, twice its running time. Django's own
+    cursors bind client-side and never prepare; `prepare_threshold` in the database OPTIONS turns
+    this one on (settings: DJANGO_DB_PREPARED_STATEMENTS, off behind a transaction pooler).
+    """
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = _PreparingCursor(connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+@functools.cache
+def _attnames(user_model) -> list[str]:
+    return [f.attname for f in user_model._meta.concrete_fields]
 
 
 @functools.cache

@@ -93,6 +93,11 @@ DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # each service is its own transaction
+# Server-side prepared statements only where code asks for one (the session load, ADR 0045): Django's
+# own cursors bind client-side and never prepare. Set 0 behind a pooler that cannot keep them.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    2**31 - 1 if env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True) else None
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "benefits.User"

@@ -130,3 +130,27 @@ def test_a_user_with_no_trust_is_shown_as_such(client, admin_user):
     admin_user.organisations.clear()
     client.force_login(admin_user)
     assert "no trust" in client.get("/no-such-page/").text
+
+
+def _prepared_session_statements() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%benefits_usersession%%'")
+        return cursor.fetchone()[0]
+
+
+def test_the_session_statement_is_prepared_once_per_connection(client, pmo_rye):
+    client.force_login(pmo_rye)
+    for _ in range(3):
+        assert _signed_in_page(client).status_code == 404
+    assert _prepared_session_statements() == 1
+
+
+def test_without_prepared_statements_sessions_load_the_same(client, pmo_rye, monkeypatch):
+    """DJANGO_DB_PREPARED_STATEMENTS=0 (behind a transaction pooler): the statement is parsed each time."""
+    client.force_login(pmo_rye)
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    before = _prepared_session_statements()  # 1 if an earlier test on this connection prepared it
+    response = _signed_in_page(client)
+    assert "Priya Patel" in response.text and "RYE" in response.text
+    assert _prepared_session_statements() == before
