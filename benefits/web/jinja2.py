@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from django.templatetags.static import static as django_static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemBytecodeCache, PackageLoader, Undefined
 from jinja2.bccache import Bucket
@@ -33,7 +33,15 @@ def static(path: str) -> str:
 
 
 def url(name: str, *args, **kwargs) -> str:
+    if not args and not kwargs:
+        return _plain_url(name, get_script_prefix())
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_url(name: str, prefix: str) -> str:
+    """A URL without arguments, per script prefix: the layout and forms ask for the same few on every page."""
+    return reverse(name)
 
 
 def localtime_text(value) -> str:

@@ -428,9 +428,8 @@ class RegisterFilters:
         return {name: getattr(self, name) for name in FILTERS}
 
 
-@dataclass(frozen=True, slots=True)
-class RegisterRow:
-    """One initiative of the register table; attributes, not a dict, since Jinja reads `r.ref` as getattr first."""
+class RegisterRow(NamedTuple):
+    """One initiative of the register table: a tuple, which the template unpacks (no lookup per cell)."""
 
     ref: str
     href: str
@@ -488,17 +487,17 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
         pipeline = i.stage == Stage.IDEA
         rows.append(
             RegisterRow(
-                ref=i.ref,
-                href=f"{base}{quote(i.ref)}/",
-                title=i.title,
-                workstream=i.workstream.name,
-                trust=i.lead_organisation.code,
-                stage=label_of(Stage, i.stage),
-                confidence=label_of(Confidence, i.delivery_confidence),
-                tag=CONFIDENCE_TAG.get(i.delivery_confidence, ""),
-                plan_fy="" if pipeline else whole_pounds(figures.plan_fy),
-                forecast_fy=whole_pounds(figures.pipeline_fy if pipeline else figures.forecast_fy),
-                pipeline=pipeline,
+                i.ref,
+                f"{base}{quote(i.ref)}/",
+                i.title,
+                i.workstream.name,
+                i.lead_organisation.code,
+                label_of(Stage, i.stage),
+                label_of(Confidence, i.delivery_confidence),
+                CONFIDENCE_TAG.get(i.delivery_confidence, ""),
+                "" if pipeline else whole_pounds(figures.plan_fy),
+                whole_pounds(figures.pipeline_fy if pipeline else figures.forecast_fy),
+                pipeline,
             )
         )
     headings = []
