@@ -368,3 +368,16 @@ def test_the_register_filters_searches_sorts_and_pages_without_javascript(signed
     assert "52 initiatives; page 2 of 2" in paged
     found = client.get("/initiatives/?search=scheme+07").content.decode()
     assert "1 initiative." in found and "Scheme 07" in found
+
+
+def test_a_page_carries_one_csrf_token_that_signs_its_forms(pmo_rye, scheme):
+    """One masked token per page (benefits.web.jinja2.csrf_once), not one per form, and it is accepted."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(pmo_rye)
+    html = browser.get("/initiatives/").text
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)) | set(re.findall(r'"X-CSRFToken": "([^"]+)"', html))
+    assert len(tokens) == 1, tokens
+    response = browser.post("/accounts/logout/", {"csrfmiddlewaretoken": tokens.pop()})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
