@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from benefits.finance.rounding import pounds_pence, whole_pounds
 
-from .presenters import CSRF_SLOT, page_chrome
+from .presenters import CSRF_SLOT, SelectItems, page_chrome
 
 
 @functools.lru_cache(maxsize=256)
@@ -90,6 +90,8 @@ def params_key(value: object) -> object:
         return ("html", str(value.__html__()))
     if kind in _PLAIN:
         return (kind.__name__, value)
+    if kind is SelectItems:
+        return value.key
     if isinstance(value, Mapping):
         return ("map", tuple((k, params_key(v)) for k, v in value.items()))
     if kind is list or kind is tuple:

@@ -464,8 +464,25 @@ class Register:
     export_years: list[dict] = field(default_factory=list)
 
 
-def _options(pairs, selected: str, blank: str) -> list[dict]:
-    return [{"value": "", "text": blank}] + [{"value": v, "text": t, "selected": v == selected} for v, t in pairs]
+class SelectItems(tuple):
+    """The items of an NHS.UK select made from (value, text) pairs, with their cache key made alongside.
+
+    A filter form's selects were most of the time `jinja2.params_key` took on the register: it walked every
+    option dict of every select on every page. The items are a pure function of the pairs, the
+    selected value and the blank option's text, so those (all text) are the key.
+    """
+
+    key: tuple
+
+    def __new__(cls, pairs, selected: str, blank: str) -> SelectItems:
+        pairs = tuple((str(v), str(t)) for v, t in pairs)
+        items = super().__new__(cls, ({"value": "", "text": blank}, *({"value": v, "text": t, "selected": v == selected} for v, t in pairs)))
+        items.key = ("select-items", pairs, str(selected), str(blank))
+        return items
+
+
+def _options(pairs, selected: str, blank: str) -> SelectItems:
+    return SelectItems(pairs, selected, blank)
 
 
 def register(*, user: User, filters: RegisterFilters) -> Register:

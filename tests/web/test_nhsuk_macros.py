@@ -101,3 +101,21 @@ def test_a_parameter_without_a_safe_key_is_rendered_afresh():
 
     assert ">First<" in template.render(label=Label("First")).replace("\n", "").replace(" ", "")
     assert ">Second<" in template.render(label=Label("Second")).replace("\n", "").replace(" ", "")
+
+
+def test_select_items_keep_the_macros_html_and_tell_each_choice_apart():
+    """The filters' SelectItems carry their own key; kept HTML must still be the macro's, per selection."""
+    from benefits.web.presenters import SelectItems
+
+    env = engines["jinja2"].env
+    source = '{% from "nhsuk/components/select/macro.jinja" import select %}'
+    kept = env.from_string(source + '{{ cached(select, {"id": "ws", "name": "ws", "label": {"text": "Workstream"}, "items": items}) }}')
+    fresh = env.from_string(source + '{{ select({"id": "ws", "name": "ws", "label": {"text": "Workstream"}, "items": items}) }}')
+    pairs = [("FLEET", "Fleet & estates"), ("CLIN", "Clinical <b>")]
+    for selected in ("", "FLEET", "CLIN", "FLEET"):
+        items = SelectItems(pairs, selected, "All workstreams")
+        assert kept.render(items=items) == fresh.render(items=list(items))
+    assert 'value="CLIN" selected' in kept.render(items=SelectItems(pairs, "CLIN", "All"))
+    assert "Clinical &lt;b&gt;" in kept.render(items=SelectItems(pairs, "", "All"))
+    renamed = SelectItems([("FLEET", "Fleet"), ("CLIN", "Clinical <b>")], "", "All")
+    assert "Fleet &amp; estates" not in kept.render(items=renamed)  # new names are a new key
