@@ -25,17 +25,17 @@ from benefits.finance.calendar import CalendarError, FinancialYear, format_perio
 from benefits.models import ImportBatch
 from benefits.policy import Action, can, require
 from benefits.selectors.exports import register_export, register_workbook, rollup_workbook, visible_initiatives
+from benefits.selectors.periods import reporting_month
 from benefits.services.housekeeping import PENDING_UPLOADS as PENDING_DIR
 from benefits.services.imports import ImportRefused, import_workbook
 
 from .http import page_view, render_page
-from .presenters import default_as_at
 
 SESSION_KEY = "pending_imports"
 
 
 def _page(request: HttpRequest, *, result=None, errors=None, token: str = "", filename: str = "", status: int = 200):
-    as_at = default_as_at()
+    as_at = reporting_month()
     fy = FinancialYear.of(as_at)
     context = {
         "nav_current": "imports",
@@ -143,11 +143,11 @@ def register_download(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def rollup_download(request: HttpRequest) -> HttpResponse:
-    as_at = request.GET.get("as_at") or default_as_at()
+    as_at = request.GET.get("as_at") or reporting_month()
     try:
         fy = FinancialYear.of(as_at)
     except CalendarError:
-        as_at = default_as_at()
+        as_at = reporting_month()
         fy = FinancialYear.of(as_at)
     return xlsx_response(rollup_workbook(fy=fy, as_at=as_at), f"benefits-rollup-{as_at}.xlsx")
 

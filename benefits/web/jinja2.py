@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.middleware.csrf import get_token
 from django.templatetags.static import static as django_static
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemBytecodeCache, PackageLoader, Undefined
 from jinja2.bccache import Bucket
@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from benefits.finance.rounding import pounds_pence, whole_pounds
 
-from .presenters import CSRF_SLOT, SelectItems, page_chrome
+from .presenters import CSRF_SLOT, SelectItems, page_chrome, plain_url
 
 
 @functools.lru_cache(maxsize=256)
@@ -49,14 +49,8 @@ def csrf_once(request) -> dict[str, object]:
 
 def url(name: str, *args, **kwargs) -> str:
     if not args and not kwargs:
-        return _plain_url(name, get_script_prefix())
+        return plain_url(name)
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-@functools.lru_cache(maxsize=256)
-def _plain_url(name: str, prefix: str) -> str:
-    """A URL without arguments, per script prefix: the layout and forms ask for the same few on every page."""
-    return reverse(name)
 
 
 def localtime_text(value) -> str:

@@ -91,7 +91,6 @@ def first_fy_start() -> str:
     return "2025-04"
 
 
-default_as_at = reporting_month  # the dashboard's and the register's month when none is asked for
 NO_FIGURES = Figures()  # an initiative with no figure in the year
 
 
@@ -150,10 +149,14 @@ def _footer_links(prefix: str) -> tuple[dict, ...]:
     return ({"href": reverse("api-docs"), "text": "API documentation"},)
 
 
-@functools.lru_cache(maxsize=4)
-def _register_base(prefix: str) -> str:
-    """initiatives/: the register's rows link below it; reverse() costs as much as ten rows."""
-    return reverse("web:register")
+def plain_url(name: str) -> str:
+    """reverse(name) for a URL without arguments, kept per script prefix: pages ask for the same few each time."""
+    return _plain_url(name, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_url(name: str, prefix: str) -> str:
+    return reverse(name)
 
 
 @functools.lru_cache(maxsize=4)
@@ -319,7 +322,7 @@ def dashboard(*, as_at: str) -> Dashboard:
         risk_adjusted_fy=whole_pounds(by_confidence.total.risk_adjusted_fy),
     )
     exc = initiative_exceptions(as_at=as_at)
-    base = reverse("web:register")  # initiatives/<ref>/: one reverse for the list, as the register does
+    base = plain_url("web:register")  # initiatives/<ref>/
     exceptions = [
         ExceptionItem(
             ref=r.ref,
@@ -481,10 +484,6 @@ class SelectItems(tuple):
         return items
 
 
-def _options(pairs, selected: str, blank: str) -> SelectItems:
-    return SelectItems(pairs, selected, blank)
-
-
 def register(*, user: User, filters: RegisterFilters) -> Register:
     """Scoped read (for_user), filtered, sorted, one page of 50 with its money: count, page, figures, month, 2 choices."""
     f = filters
@@ -493,7 +492,7 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
     qs = qs.order_by(("-" if f.descending else "") + order, "ref")
     paginator = Paginator(qs.select_related("workstream", "lead_organisation"), PAGE_SIZE)
     page = paginator.get_page(f.page)
-    base = _register_base(get_script_prefix())  # initiatives/<ref>/
+    base = plain_url("web:register")  # initiatives/<ref>/
     initiatives = list(page.object_list)
     as_at = reporting_month()
     fy = FinancialYear.of(as_at)
@@ -537,10 +536,10 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
         pages=paginator.num_pages,
         previous_href=f.query(page=str(page.number - 1)) if page.has_previous() else "",
         next_href=f.query(page=str(page.number + 1)) if page.has_next() else "",
-        workstreams=_options(workstream_choices(), f.workstream, "All workstreams"),
-        trusts=_options(trust_choices(), f.trust, "All trusts"),
-        stages=_options(Stage.choices, f.stage, "All stages"),
-        confidences=_options(Confidence.choices, f.confidence, "All confidence ratings"),
+        workstreams=SelectItems(workstream_choices(), f.workstream, "All workstreams"),
+        trusts=SelectItems(trust_choices(), f.trust, "All trusts"),
+        stages=SelectItems(Stage.choices, f.stage, "All stages"),
+        confidences=SelectItems(Confidence.choices, f.confidence, "All confidence ratings"),
         headings=headings,
         can_create=can(user, Action.EDIT_REGISTER),
         fy=fy.label,
@@ -919,10 +918,10 @@ def validation_queue(*, user: User, filters: QueueFilters) -> ValidationQueue:
         pages=paginator.num_pages,
         previous_href=f.query(page=str(page.number - 1)) if page.has_previous() else "",
         next_href=f.query(page=str(page.number + 1)) if page.has_next() else "",
-        trusts=_options(trust_choices(), f.trust, "All trusts"),
-        workstreams=_options(workstream_choices(), f.workstream, "All workstreams"),
+        trusts=SelectItems(trust_choices(), f.trust, "All trusts"),
+        workstreams=SelectItems(workstream_choices(), f.workstream, "All workstreams"),
         months=[{"value": "", "text": "All months"}] + [
-            {**m, "selected": m["value"] == f.month} for m in month_options(f.month or default_as_at())
+            {**m, "selected": m["value"] == f.month} for m in month_options(f.month or reporting_month())
         ],
         own_count=len(own),
     )
@@ -1167,7 +1166,7 @@ def board_packs_page(*, user: User, selected: str) -> dict:
     packs = [pack_row(p) for p in BoardPack.objects.select_related("created_by").order_by("-created_at", "-id")[:50]]
     return {
         "packs": packs,
-        "months": month_options(selected, last=default_as_at()),
+        "months": month_options(selected, last=reporting_month()),
         "can_generate": can(user, Action.GENERATE_BOARD_PACK),
     }
 

@@ -25,7 +25,7 @@ from benefits.models import AuditEvent, BenefitLine, BoardPack, ConfidenceWeight
 from benefits.models.choices import EntryStatus, JobStatus, Role, Series
 from benefits.policy import Action, can, require
 from benefits.selectors.audit import Cell, cell_key, entry_events
-from benefits.selectors.periods import latest_closed_period
+from benefits.selectors.periods import latest_closed_period, reporting_month
 from benefits.services import board_packs as board_pack_services
 from benefits.services import entries as entry_services
 from benefits.services import periods as period_services
@@ -88,7 +88,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if as_at and not is_period(as_at):
         problem = f"'{as_at[:20]}' is not a month; showing the latest figures instead."
         as_at = ""
-    as_at = as_at or presenters.default_as_at()
+    as_at = as_at or reporting_month()
     page = presenters.dashboard(as_at=as_at)
     errors = [{"text": problem, "href": "#as_at"}] if problem else []
     return render_page(request, "benefits/dashboard.jinja", {"page": page, "nav_current": "dashboard", "page_errors": errors})
@@ -194,7 +194,7 @@ def _fy(request: HttpRequest) -> FinancialYear:
     try:
         return FinancialYear.parse(text)
     except CalendarError:
-        return FinancialYear.of(presenters.default_as_at())
+        return FinancialYear.of(reporting_month())
 
 
 @page_view
@@ -704,7 +704,7 @@ def target_delete(request: HttpRequest, target_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def board_packs(request: HttpRequest) -> HttpResponse:
     errors = []
-    selected = request.POST.get("as_at") or request.GET.get("as_at") or presenters.default_as_at()
+    selected = request.POST.get("as_at") or request.GET.get("as_at") or reporting_month()
     if request.method == "POST":
         require(request.user, Action.GENERATE_BOARD_PACK, what="generate board packs")
         try:
@@ -716,7 +716,7 @@ def board_packs(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"The board pack for {month_name(pack.as_at)} is being built.")
             return redirect(reverse("web:board_packs") + f"#pack-{pack.pk}")
     if not is_period(selected):
-        selected = presenters.default_as_at()
+        selected = reporting_month()
     page = presenters.board_packs_page(user=request.user, selected=selected)
     return render_page(request, "benefits/board_packs.jinja", {"page": page, "nav_current": "board_packs", "page_errors": errors},
                        status=400 if errors else 200)
