@@ -116,12 +116,27 @@ def fy_options(selected: FinancialYear) -> list[dict]:
 # --- the layout --------------------------------------------------------------------------------
 
 
+class KeyedItems(tuple):
+    """Items of an NHS.UK component that carry their component-cache key (`jinja2.params_key` takes it as is).
+
+    The key must name everything the items show; the items are made where that is known, so
+    the cache need not walk them on every page.
+    """
+
+    key: tuple
+
+    def __new__(cls, items, key: tuple) -> KeyedItems:
+        made = super().__new__(cls, items)
+        made.key = key
+        return made
+
+
 @dataclass(frozen=True)
 class Chrome:
     account: dict | None
-    navigation: tuple[dict, ...]
+    navigation: KeyedItems
     messages: list[str]
-    footer_links: tuple[dict, ...]
+    footer_links: KeyedItems
 
 
 NAV = (
@@ -133,6 +148,7 @@ NAV = (
     ("board_packs", "Board packs", "web:board_packs", Action.VIEW),
     ("imports", "Excel", "web:imports", Action.VIEW),  # benefits/web/imports.py: import and export
 )
+NAV_KEYS = tuple(key for key, *_ in NAV)
 # The header is rendered once per user and page (ADR 0044), so the sign-out form carries this
 # slot and the layout fills in each request's CSRF token.
 CSRF_SLOT = "csrf-token-slot-of-the-header"
@@ -145,8 +161,8 @@ def _nav_links(prefix: str, current: str) -> tuple[tuple[Action, dict], ...]:
 
 
 @functools.lru_cache(maxsize=4)
-def _footer_links(prefix: str) -> tuple[dict, ...]:
-    return ({"href": reverse("api-docs"), "text": "API documentation"},)
+def _footer_links(prefix: str) -> KeyedItems:
+    return KeyedItems(({"href": reverse("api-docs"), "text": "API documentation"},), ("footer-links", prefix))
 
 
 def plain_url(name: str) -> str:
@@ -177,16 +193,24 @@ def page_chrome(request, current: str = "") -> Chrome:
         return Chrome(account=None, navigation=(), messages=msgs, footer_links=_footer_links(prefix))
     trusts = ", ".join(user.trust_codes()) or "no trust"
     role = label_of(Role, user.role) if user.role else "No role"
-    account = {
-        "ariaLabel": "Your account",
-        "items": [
-            {"html": Markup('<span class="app-account-name">{}</span> <span class="app-account-role">{} · {}</span>').format(
-                escape(user.display_name), role, trusts), "icon": True},
-            {"html": _sign_out_form(prefix)},
-        ],
-    }
-    nav = tuple(link for action, link in _nav_links(prefix, current) if can(user, action)) if user.role else ()
+    account = {"ariaLabel": "Your account", "items": _account_items(prefix, user.display_name, role, trusts)}
+    links = _nav_links(prefix, current)
+    shown = tuple(key for key, (action, _) in zip(NAV_KEYS, links, strict=True) if can(user, action)) if user.role else ()
+    nav = KeyedItems((link for key, (_, link) in zip(NAV_KEYS, links, strict=True) if key in shown), ("navigation", prefix, current, shown))
     return Chrome(account=account, navigation=nav, messages=msgs, footer_links=_footer_links(prefix))
+
+
+@functools.lru_cache(maxsize=256)
+def _account_items(prefix: str, name: str, role: str, trusts: str) -> KeyedItems:
+    """The header's account: the user's name, role and trusts, and the sign-out form (its CSRF token is a slot)."""
+    return KeyedItems(
+        (
+            {"html": Markup('<span class="app-account-name">{}</span> <span class="app-account-role">{} · {}</span>').format(
+                escape(name), role, trusts), "icon": True},
+            {"html": _sign_out_form(prefix)},
+        ),
+        ("account-items", prefix, name, role, trusts),
+    )
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -405,8 +429,8 @@ class RegisterFilters:
         return cls(
             workstream=query.get("workstream", "")[:20],
             trust=query.get("trust", "")[:10],
-            stage=query.get("stage", "") if query.get("stage", "") in Stage.values else "",
-            confidence=query.get("confidence", "") if query.get("confidence", "") in Confidence.values else "",
+            stage=query.get("stage", "") if query.get("stage", "") in _labels(Stage) else "",
+            confidence=query.get("confidence", "") if query.get("confidence", "") in _labels(Confidence) else "",
             search=query.get("search", "").strip()[:100],
             sort=sort if sort in SORTS else "ref",
             descending=desc,
@@ -464,10 +488,10 @@ class Register:
     can_create: bool
     fy: str
     as_at_name: str
-    export_years: list[dict] = field(default_factory=list)
+    export_years: tuple[dict, ...] = ()  # KeyedItems on a page
 
 
-class SelectItems(tuple):
+class SelectItems(KeyedItems):
     """The items of an NHS.UK select made from (value, text) pairs, with their cache key made alongside.
 
     A filter form's selects were most of the time `jinja2.params_key` took on the register: it walked every
@@ -475,13 +499,16 @@ class SelectItems(tuple):
     selected value and the blank option's text, so those (all text) are the key.
     """
 
-    key: tuple
-
     def __new__(cls, pairs, selected: str, blank: str) -> SelectItems:
         pairs = tuple((str(v), str(t)) for v, t in pairs)
-        items = super().__new__(cls, ({"value": "", "text": blank}, *({"value": v, "text": t, "selected": v == selected} for v, t in pairs)))
-        items.key = ("select-items", pairs, str(selected), str(blank))
-        return items
+        items = ({"value": "", "text": blank}, *({"value": v, "text": t, "selected": v == selected} for v, t in pairs))
+        return super().__new__(cls, items, ("select-items", pairs, str(selected), str(blank)))
+
+
+@functools.lru_cache(maxsize=64)
+def _choice_items(choices, selected: str, blank: str) -> SelectItems:
+    """A select of one of the model's fixed choices (stage, confidence): the same few for every page."""
+    return SelectItems(choices.choices, selected, blank)
 
 
 def register(*, user: User, filters: RegisterFilters) -> Register:
@@ -497,10 +524,12 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
     as_at = reporting_month()
     fy = FinancialYear.of(as_at)
     money = initiative_figures(fy=fy, as_at=as_at, initiative_ids=[i.pk for i in initiatives])
+    stages, confidences, idea = _labels(Stage), _labels(Confidence), Stage.IDEA
     rows = []
     for i in initiatives:
-        figures = money.get(i.pk, NO_FIGURES)
-        pipeline = i.stage == Stage.IDEA
+        stage, confidence = i.stage, i.delivery_confidence
+        figures = money.get(i.id, NO_FIGURES)
+        pipeline = stage == idea
         rows.append(
             RegisterRow(
                 i.ref,
@@ -508,9 +537,9 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
                 i.title,
                 i.workstream.name,
                 i.lead_organisation.code,
-                label_of(Stage, i.stage),
-                label_of(Confidence, i.delivery_confidence),
-                CONFIDENCE_TAG.get(i.delivery_confidence, ""),
+                stages.get(stage, stage),
+                confidences.get(confidence, confidence),
+                CONFIDENCE_TAG.get(confidence, ""),
                 "" if pipeline else whole_pounds(figures.plan_fy),
                 whole_pounds(figures.pipeline_fy if pipeline else figures.forecast_fy),
                 pipeline,
@@ -538,8 +567,8 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
         next_href=f.query(page=str(page.number + 1)) if page.has_next() else "",
         workstreams=SelectItems(workstream_choices(), f.workstream, "All workstreams"),
         trusts=SelectItems(trust_choices(), f.trust, "All trusts"),
-        stages=SelectItems(Stage.choices, f.stage, "All stages"),
-        confidences=SelectItems(Confidence.choices, f.confidence, "All confidence ratings"),
+        stages=_choice_items(Stage, f.stage, "All stages"),
+        confidences=_choice_items(Confidence, f.confidence, "All confidence ratings"),
         headings=headings,
         can_create=can(user, Action.EDIT_REGISTER),
         fy=fy.label,
@@ -548,11 +577,17 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
     )
 
 
-def export_year_options() -> list[dict]:
+def export_year_options() -> KeyedItems:
     """The register download's choice of year: every year with figures (the default), or one."""
-    today = timezone.localdate()
+    return _export_year_options(timezone.localdate())
+
+
+@functools.lru_cache(maxsize=2)
+def _export_year_options(today) -> KeyedItems:
+    """The same on every page of a day: worked out once a day (the years offered grow with the date)."""
     years = fy_options(FinancialYear.of(f"{today.year:04d}-{today.month:02d}"))
-    return [{"value": "", "text": "Every year with figures", "selected": True}, *({**y, "selected": False} for y in years)]
+    items = ({"value": "", "text": "Every year with figures", "selected": True}, *({**y, "selected": False} for y in years))
+    return KeyedItems(items, ("export-years", tuple(y["value"] for y in years)))
 
 
 # --- the initiative page and its month grid ---------------------------------------------------
