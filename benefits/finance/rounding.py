@@ -18,8 +18,8 @@ def round_half_up(value: Decimal, step: Decimal = PENNY) -> Decimal:
 def whole_pounds(value: Decimal) -> str:
     """`£1,234,568` style for the board pack and dashboard (API.md, board pack figures)."""
     rounded = round_half_up(value, POUND)
-    sign = "-" if rounded < 0 else ""
-    return f"{sign}£{abs(rounded):,.0f}"
+    digits = f"{rounded:,f}"  # whole already: no second rounding (a page prints a hundred of these)
+    return f"-£{digits[1:]}" if rounded < 0 else f"£{digits.lstrip('-')}"  # -0 prints as £0
 
 
 def pounds_pence(value: Decimal) -> str:

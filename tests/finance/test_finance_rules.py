@@ -1,8 +1,10 @@
 """FINANCE.md's arithmetic that needs no database: rounding, the value rule, the calendar."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benefits.finance.calendar import CalendarError, FinancialYear, add_months, month_name
 from benefits.finance.rounding import percentage, round_half_up, whole_pounds
@@ -25,6 +27,15 @@ def test_rounding_refuses_floats():
 def test_whole_pounds_for_the_board_pack():
     assert whole_pounds(D("1234567.50")) == "£1,234,568"
     assert whole_pounds(D("-1000.49")) == "-£1,000"
+    assert whole_pounds(D("-0.49")) == "£0"  # no "-£0" on a board
+    assert whole_pounds(D("-0.50")) == "-£1"
+    assert whole_pounds(D("1E+6")) == "£1,000,000"
+
+
+@given(st.decimals(min_value=D("-1e12"), max_value=D("1e12"), allow_nan=False, places=2))
+def test_whole_pounds_is_the_half_up_pound_with_separators(value):
+    pounds = int(value.quantize(D("1"), rounding=ROUND_HALF_UP))
+    assert whole_pounds(value) == ("-" if pounds < 0 else "") + f"£{abs(pounds):,}"
 
 
 def test_percentage_is_rounded_half_up_and_none_against_zero():

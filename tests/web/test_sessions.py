@@ -154,3 +154,23 @@ def test_without_prepared_statements_sessions_load_the_same(client, pmo_rye, mon
     response = _signed_in_page(client)
     assert "Priya Patel" in response.text and "RYE" in response.text
     assert _prepared_session_statements() == before
+
+
+def test_the_kept_header_follows_the_user_their_role_and_the_page(client, executive, finance_rye):
+    """The header's items carry their own cache key (presenters.KeyedItems): each user, role and page gets its own."""
+    import re
+
+    def current_and_links(response):
+        header = response.text.split("</header>")[0]
+        current = re.findall(r'aria-current="page"><strong[^>]*>([^<]+)<', header)
+        return current, header
+
+    client.force_login(finance_rye)
+    current, header = current_and_links(client.get("/initiatives/"))
+    assert "Validation queue" in header and current == ["Register"] and finance_rye.get_full_name() in header
+    current, _ = current_and_links(client.get("/"))
+    assert current == ["Dashboard"]
+    client.force_login(executive)
+    current, header = current_and_links(client.get("/initiatives/"))
+    assert "Validation queue" not in header and current == ["Register"]
+    assert executive.get_full_name() in header and finance_rye.get_full_name() not in header
