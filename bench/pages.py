@@ -59,9 +59,9 @@ def _dashboard_selectors() -> None:
 def _register_selectors(user: User) -> None:
     """What presenters.register asks of the selectors: the scoped count, one page of 50, the page's figures
     for the reporting month's year, and the filters' choices."""
-    qs = filter_register(Initiative.objects.for_user(user, Action.VIEW))
-    qs.count()
-    page = list(qs.select_related("workstream", "lead_organisation").order_by("ref", "ref")[:50])
+    qs = filter_register(Initiative.objects.for_user(user, Action.VIEW)).order_by("ref", "ref").select_related("workstream", "lead_organisation")
+    qs.count()  # the page's own queryset, counted and sliced as its Paginator does
+    page = list(qs[:50])
     as_at = reporting_month()
     initiative_figures(fy=FinancialYear.of(as_at), as_at=as_at, initiative_ids=[i.pk for i in page])
     workstream_choices()
