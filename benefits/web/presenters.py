@@ -22,7 +22,7 @@ from django.utils import timezone
 from markupsafe import Markup, escape
 
 from benefits.finance.calendar import FinancialYear, add_months, is_period, month_name, months_between, short_month_name
-from benefits.finance.rounding import pounds_pence, whole_pounds
+from benefits.finance.rounding import pounds_pence, round_half_up, whole_pounds
 from benefits.models import (
     AuditEvent,
     BackgroundJob,
@@ -384,7 +384,7 @@ def label_of_trigger(value: str) -> str:
 def _exception_reason(r) -> str:
     reasons = []
     if r.behind_plan:
-        share = (r.actual_ytd / r.plan_ytd * 100).quantize(Decimal("1")) if r.plan_ytd else Decimal(0)
+        share = round_half_up(r.actual_ytd / r.plan_ytd * 100, Decimal("1")) if r.plan_ytd else Decimal(0)
         reasons.append(f"{share}% of plan achieved year to date")
     if r.delivery_confidence in (Confidence.RED, Confidence.AMBER_RED):
         reasons.append(f"rated {label_of(Confidence, r.delivery_confidence).lower()}")

@@ -79,3 +79,14 @@ def test_the_dashboard_says_when_the_month_was_last_snapshotted(signed_in, execu
     latest = take_snapshot(as_at="2025-05")
     html = signed_in(executive).get("/?as_at=2025-05").content.decode()
     assert f"Last snapshotted {localtime_text(latest.taken_at)} (after a request)." in html
+
+
+def test_an_exceptions_share_of_plan_is_rounded_half_up_like_every_figure():
+    """£25 of £1,000 is 2.5 %: finance reads 3 %, as FINANCE.md rounds (half-up), not Python's default 2 % (half-even)."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from benefits.web.presenters import _exception_reason
+
+    row = SimpleNamespace(behind_plan=True, actual_ytd=Decimal("25.00"), plan_ytd=Decimal("1000.00"), delivery_confidence="green")
+    assert _exception_reason(row) == "3% of plan achieved year to date"
