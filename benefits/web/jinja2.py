@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from benefits.finance.rounding import pounds_pence, whole_pounds
 
-from .presenters import CSRF_SLOT, KeyedItems, SelectItems, page_chrome, plain_url
+from .presenters import CSRF_SLOT, KeyedItems, page_chrome, plain_url
 
 
 @functools.lru_cache(maxsize=256)
@@ -67,7 +67,6 @@ class _Unkeyable(Exception):
 
 _UNDEFINED = object()
 _PLAIN = (str, int, float, bool, Decimal, type(None))
-_KEYED = frozenset({KeyedItems, SelectItems})  # items that carry their own key (presenters)
 
 
 def params_key(value: object) -> object:
@@ -85,7 +84,7 @@ def params_key(value: object) -> object:
         return ("html", str(value.__html__()))
     if kind in _PLAIN:
         return (kind.__name__, value)
-    if kind in _KEYED:
+    if isinstance(value, KeyedItems):  # SelectItems and the header's items carry their key
         return value.key
     if isinstance(value, Mapping):
         return ("map", tuple((k, params_key(v)) for k, v in value.items()))

@@ -148,21 +148,25 @@ NAV = (
     ("board_packs", "Board packs", "web:board_packs", Action.VIEW),
     ("imports", "Excel", "web:imports", Action.VIEW),  # benefits/web/imports.py: import and export
 )
-NAV_KEYS = tuple(key for key, *_ in NAV)
 # The header is rendered once per user and page (ADR 0044), so the sign-out form carries this
 # slot and the layout fills in each request's CSRF token.
 CSRF_SLOT = "csrf-token-slot-of-the-header"
 
 
 @functools.lru_cache(maxsize=64)
-def _nav_links(prefix: str, current: str) -> tuple[tuple[Action, dict], ...]:
-    """Every navigation link, the current one marked: reversed once per script prefix and page."""
-    return tuple((action, {"href": reverse(name), "text": text, "current": key == current}) for key, text, name, action in NAV)
+def _nav_links(prefix: str, current: str) -> tuple[tuple[str, Action, dict], ...]:
+    """Every navigation link with its key and action, the current one marked: reversed once per script prefix and page."""
+    return tuple((key, action, {"href": reverse(name), "text": text, "current": key == current}) for key, text, name, action in NAV)
 
 
 @functools.lru_cache(maxsize=4)
 def _footer_links(prefix: str) -> KeyedItems:
     return KeyedItems(({"href": reverse("api-docs"), "text": "API documentation"},), ("footer-links", prefix))
+
+
+def initiative_href(ref: str) -> str:
+    """An initiative's page (`initiatives/<ref>/`, the register's URL and the ref): reverse() per row cost more than the row."""
+    return f"{plain_url('web:register')}{quote(ref)}/"
 
 
 def plain_url(name: str) -> str:
@@ -194,9 +198,8 @@ def page_chrome(request, current: str = "") -> Chrome:
     trusts = ", ".join(user.trust_codes()) or "no trust"
     role = label_of(Role, user.role) if user.role else "No role"
     account = {"ariaLabel": "Your account", "items": _account_items(prefix, user.display_name, role, trusts)}
-    links = _nav_links(prefix, current)
-    shown = tuple(key for key, (action, _) in zip(NAV_KEYS, links, strict=True) if can(user, action)) if user.role else ()
-    nav = KeyedItems((link for key, (_, link) in zip(NAV_KEYS, links, strict=True) if key in shown), ("navigation", prefix, current, shown))
+    shown = [(key, link) for key, action, link in _nav_links(prefix, current) if can(user, action)] if user.role else []
+    nav = KeyedItems((link for _, link in shown), ("navigation", prefix, current, tuple(key for key, _ in shown)))
     return Chrome(account=account, navigation=nav, messages=msgs, footer_links=_footer_links(prefix))
 
 
@@ -346,12 +349,11 @@ def dashboard(*, as_at: str) -> Dashboard:
         risk_adjusted_fy=whole_pounds(by_confidence.total.risk_adjusted_fy),
     )
     exc = initiative_exceptions(as_at=as_at)
-    base = plain_url("web:register")  # initiatives/<ref>/
     exceptions = [
         ExceptionItem(
             ref=r.ref,
             title=r.title,
-            href=f"{base}{quote(r.ref)}/",
+            href=initiative_href(r.ref),
             trust=r.lead_organisation,
             confidence=label_of(Confidence, r.delivery_confidence),
             tag=CONFIDENCE_TAG.get(r.delivery_confidence, ""),
@@ -488,7 +490,7 @@ class Register:
     can_create: bool
     fy: str
     as_at_name: str
-    export_years: tuple[dict, ...] = ()  # KeyedItems on a page
+    export_years: KeyedItems
 
 
 class SelectItems(KeyedItems):
@@ -519,27 +521,24 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
     qs = qs.order_by(("-" if f.descending else "") + order, "ref")
     paginator = Paginator(qs.select_related("workstream", "lead_organisation"), PAGE_SIZE)
     page = paginator.get_page(f.page)
-    base = plain_url("web:register")  # initiatives/<ref>/
     initiatives = list(page.object_list)
     as_at = reporting_month()
     fy = FinancialYear.of(as_at)
     money = initiative_figures(fy=fy, as_at=as_at, initiative_ids=[i.pk for i in initiatives])
-    stages, confidences, idea = _labels(Stage), _labels(Confidence), Stage.IDEA
     rows = []
     for i in initiatives:
-        stage, confidence = i.stage, i.delivery_confidence
-        figures = money.get(i.id, NO_FIGURES)
-        pipeline = stage == idea
+        figures = money.get(i.pk, NO_FIGURES)
+        pipeline = i.stage == Stage.IDEA
         rows.append(
             RegisterRow(
                 i.ref,
-                f"{base}{quote(i.ref)}/",
+                initiative_href(i.ref),
                 i.title,
                 i.workstream.name,
                 i.lead_organisation.code,
-                stages.get(stage, stage),
-                confidences.get(confidence, confidence),
-                CONFIDENCE_TAG.get(confidence, ""),
+                label_of(Stage, i.stage),
+                label_of(Confidence, i.delivery_confidence),
+                CONFIDENCE_TAG.get(i.delivery_confidence, ""),
                 "" if pipeline else whole_pounds(figures.plan_fy),
                 whole_pounds(figures.pipeline_fy if pipeline else figures.forecast_fy),
                 pipeline,
