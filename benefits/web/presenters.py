@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -164,9 +165,10 @@ def _footer_links(prefix: str) -> KeyedItems:
     return KeyedItems(({"href": reverse("api-docs"), "text": "API documentation"},), ("footer-links", prefix))
 
 
-def initiative_href(ref: str) -> str:
-    """An initiative's page (`initiatives/<ref>/`, the register's URL and the ref): reverse() per row cost more than the row."""
-    return f"{plain_url('web:register')}{quote(ref)}/"
+def initiative_hrefs(refs: Iterable[str]) -> list[str]:
+    """Each initiative's page (`initiatives/<ref>/`: the register's URL and the ref); reverse() per row cost more than the row."""
+    base = plain_url("web:register")
+    return [f"{base}{quote(ref)}/" for ref in refs]
 
 
 def plain_url(name: str) -> str:
@@ -353,7 +355,7 @@ def dashboard(*, as_at: str) -> Dashboard:
         ExceptionItem(
             ref=r.ref,
             title=r.title,
-            href=initiative_href(r.ref),
+            href=href,
             trust=r.lead_organisation,
             confidence=label_of(Confidence, r.delivery_confidence),
             tag=CONFIDENCE_TAG.get(r.delivery_confidence, ""),
@@ -361,7 +363,7 @@ def dashboard(*, as_at: str) -> Dashboard:
             actual_ytd=whole_pounds(r.actual_ytd),
             why=_exception_reason(r),
         )
-        for r in exc.rows
+        for r, href in zip(exc.rows, initiative_hrefs(r.ref for r in exc.rows), strict=True)
     ]
     snap = latest_snapshot_stamp(as_at=as_at)
     return Dashboard(
@@ -526,13 +528,13 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
     fy = FinancialYear.of(as_at)
     money = initiative_figures(fy=fy, as_at=as_at, initiative_ids=[i.pk for i in initiatives])
     rows = []
-    for i in initiatives:
+    for i, href in zip(initiatives, initiative_hrefs(i.ref for i in initiatives), strict=True):
         figures = money.get(i.pk, NO_FIGURES)
         pipeline = i.stage == Stage.IDEA
         rows.append(
             RegisterRow(
                 i.ref,
-                initiative_href(i.ref),
+                href,
                 i.title,
                 i.workstream.name,
                 i.lead_organisation.code,
