@@ -49,7 +49,7 @@ MIDDLEWARE = [
     "benefits.sessions.AuthenticationMiddleware",  # Django's, + the user read with the session (ADR 0045)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "benefits.headers.CSPMiddleware",  # django-csp's, with the policy built once (ADR 0044)
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
