@@ -20,7 +20,9 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.core.signals import setting_changed
 from django.db import connections, router
+from django.dispatch import receiver
 from django.utils import timezone
 
 _request_session: ContextVar[SessionStore | None] = ContextVar("benefits_request_session", default=None)
@@ -64,6 +66,43 @@ class SessionStore(DatabaseSessionStore):
             user._trust_codes = list(trust_codes or ())
             row.user = self.user = user
         return row
+
+    def decode(self, session_data):
+        """Django's decoding, whose signature check runs once for each distinct signed value.
+
+        Checking the signature (a key derivation and an HMAC) cost more of a page than anything
+        else in reading its session but the query. The cache is keyed by the whole signed value,
+        so only a value verified before is trusted again; a session that changes is a new value.
+        A value that does not verify is not kept: Django logs it and it reads as empty, each time.
+        """
+        try:
+            return self.serializer().loads(_verified(session_data, type(self)))
+        except _Unverified:
+            return {}
+
+    def _decode_checked(self, session_data):
+        return super().decode(session_data)
+
+
+class _Unverified(Exception):
+    pass
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified(session_data: str, store_class: type[SessionStore]) -> bytes:
+    """The serialized data of a signed session value that verified (its signature, then its content)."""
+    store = store_class()
+    data = store._decode_checked(session_data)
+    if not data:
+        raise _Unverified
+    return store.serializer().dumps(data)
+
+
+@receiver(setting_changed)
+def _forget_verified(*, setting: str, **kwargs) -> None:
+    """A new secret key may no longer verify what the old one did (tests rotate keys)."""
+    if setting.startswith("SECRET_KEY") or setting.startswith("SESSION_"):
+        _verified.cache_clear()
 
 
 class _PreparingCursor:

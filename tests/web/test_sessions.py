@@ -174,3 +174,35 @@ def test_the_kept_header_follows_the_user_their_role_and_the_page(client, execut
     current, header = current_and_links(client.get("/initiatives/"))
     assert "Validation queue" not in header and current == ["Register"]
     assert executive.get_full_name() in header and finance_rye.get_full_name() not in header
+
+
+def test_a_tampered_session_is_refused_after_the_genuine_one_was_read(client, pmo_rye):
+    """Sessions are verified once per signed value (SessionStore.decode): a look-alike is a new value, checked afresh."""
+    client.force_login(pmo_rye)
+    assert client.get("/initiatives/").status_code == 200
+    row = UserSession.objects.get(session_key=client.cookies["sessionid"].value)
+    payload, signature = row.session_data.rsplit(":", 1)
+    UserSession.objects.filter(pk=row.pk).update(session_data=f"{payload}:{signature[::-1]}")
+    assert client.get("/initiatives/").status_code == 302
+    UserSession.objects.filter(pk=row.pk).update(session_data=row.session_data)
+    assert client.get("/initiatives/").status_code == 200
+
+
+def test_a_read_session_is_a_copy_a_request_may_change(pmo_rye):
+    store = SessionStore()
+    store[SESSION_KEY] = str(pmo_rye.pk)
+    store["basket"] = ["kept"]
+    store.save()
+    first = SessionStore(store.session_key)
+    first["basket"].append("changed in one request only")
+    again = SessionStore(store.session_key)
+    assert again["basket"] == ["kept"]
+
+
+def test_a_session_signed_with_a_retired_secret_key_no_longer_reads(client, pmo_rye, settings):
+    client.force_login(pmo_rye)
+    key = client.cookies["sessionid"].value
+    assert SessionStore(key).get(SESSION_KEY) == str(pmo_rye.pk)
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert SessionStore(key).get(SESSION_KEY) is None
+    assert client.get("/initiatives/").status_code == 302
