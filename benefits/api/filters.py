@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django_filters.fields import IsoDateTimeField
 
 from benefits.models import AuditEvent, BenefitLine, Entry, Initiative, UnitCost
 from benefits.models.choices import BenefitClass, Confidence, EntryStatus, Series, Stage
@@ -40,6 +43,23 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", BIGINT)
         super().__init__(*args, **kwargs)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, compared in UTC: Python accepts offsets up to ±23:59, PostgreSQL only ±15:59."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 9999-12-31T23:59-05:00 is in year 10000 in UTC
+            raise forms.ValidationError("The date-time is out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class PeriodFilter(filters.CharFilter):
@@ -111,7 +131,7 @@ class AuditFilter(filters.FilterSet):
     object_id = filters.CharFilter(field_name="object_id", help_text="The object's key as in its path: RYE, AG-0001, 42, 2025-06.")
     user = filters.CharFilter(field_name="actor", help_text="Username (or a system run's name).")
     action = filters.CharFilter(field_name="action", help_text="e.g. benefits.entry.validated")
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", help_text="ISO 8601 date-time.")
+    since = UtcDateTimeFilter(field_name="at", lookup_expr="gte", help_text="ISO 8601 date-time.")
 
     class Meta:
         model = AuditEvent

@@ -338,6 +338,12 @@ def test_the_audit_shows_each_api_change_with_the_username(api, pmo_rye, finance
     weights = api(pmo_rye).get("/api/v1/audit/?object_type=confidence_weight&object_id=amber").json()["results"]
     assert [(e["user"], e["changes"]) for e in weights] == [("finance.rye", {"weight": ["0.65", "0.60"]})]
     assert api(pmo_rye).get("/api/v1/audit/?since=2999-01-01T00:00:00Z").json()["count"] == 0
+    # Offsets Python accepts and PostgreSQL does not are compared in UTC, not refused by the database
+    every = api(pmo_rye).get("/api/v1/audit/?since=2000-01-01T00:00:00Z").json()["count"]
+    assert every >= 2 and api(pmo_rye).get("/api/v1/audit/?since=2000-01-01T00:00:00-17:20").json()["count"] == every
+    assert api(pmo_rye).get("/api/v1/audit/?since=6389-06-06T11:35:14.5-17:20").json()["count"] == 0
+    late = api(pmo_rye).get("/api/v1/audit/?since=9999-12-31T23:59:00-05:00")
+    assert late.status_code == 400 and "since" in late.json()["errors"]
 
 
 def test_initiative_filters(api, pmo_rye, pmo_ryd):
