@@ -51,5 +51,5 @@ def test_an_initiatives_link_is_the_url_django_reverses_for_it():
 
     from benefits.web.presenters import initiative_hrefs
 
-    refs = ["AG-0001", "AG-10501"]
+    refs = ["AG-0001", "AG-10501", "AG 1é?#%", "a_b.c~d"]  # the last but one only if a ref were ever typed by hand
     assert initiative_hrefs(refs) == [reverse("web:initiative", args=[ref]) for ref in refs]
