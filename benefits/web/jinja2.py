@@ -115,6 +115,8 @@ def params_key(value: object) -> object:
     kind = type(value)
     if kind is str:
         return value
+    if kind is dict:  # most parameters: a template's dict literal (spares the slow Mapping check)
+        return ("map", tuple((k, params_key(v)) for k, v in value.items()))
     if isinstance(value, Undefined):  # before __html__: ChainableUndefined has one too
         return _UNDEFINED
     if hasattr(value, "__html__"):

@@ -8,6 +8,7 @@ issues a fixed number of queries whatever the number of rows (tests/web pin the 
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -165,10 +166,16 @@ def _footer_links(prefix: str) -> KeyedItems:
     return KeyedItems(({"href": reverse("api-docs"), "text": "API documentation"},), ("footer-links", prefix))
 
 
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")  # what `quote` leaves as it is
+
+
 def initiative_hrefs(refs: Iterable[str]) -> list[str]:
-    """Each initiative's page (`initiatives/<ref>/`: the register's URL and the ref); reverse() per row cost more than the row."""
+    """Each initiative's page (`initiatives/<ref>/`: the register's URL and the ref); reverse() per row cost more than the row.
+
+    The service makes refs such as AG-0001, so `quote` (eight calls deep) only runs for a ref it would change.
+    """
     base = plain_url("web:register")
-    return [f"{base}{quote(ref)}/" for ref in refs]
+    return [f"{base}{ref if _URL_SAFE.fullmatch(ref) else quote(ref)}/" for ref in refs]
 
 
 def plain_url(name: str) -> str:
@@ -200,9 +207,23 @@ def page_chrome(request, current: str = "") -> Chrome:
     trusts = ", ".join(user.trust_codes()) or "no trust"
     role = label_of(Role, user.role) if user.role else "No role"
     account = {"ariaLabel": "Your account", "items": _account_items(prefix, user.display_name, role, trusts)}
-    shown = [(key, link) for key, action, link in _nav_links(prefix, current) if can(user, action)] if user.role else []
-    nav = KeyedItems((link for _, link in shown), ("navigation", prefix, current, tuple(key for key, _ in shown)))
+    nav = _navigation(prefix, current, user.role) if user.role else KeyedItems((), ("navigation", prefix, current, ()))
     return Chrome(account=account, navigation=nav, messages=msgs, footer_links=_footer_links(prefix))
+
+
+class _RoleHolder(NamedTuple):
+    """A signed-in, active person of a role: all that `policy.can` reads."""
+
+    role: str
+    is_authenticated: bool = True
+    is_active: bool = True
+
+
+@functools.lru_cache(maxsize=256)
+def _navigation(prefix: str, current: str, role: str) -> KeyedItems:
+    """The pages a role uses, the current one marked: the same for everyone with the role (`can` is the role's rule)."""
+    shown = [(key, link) for key, action, link in _nav_links(prefix, current) if can(_RoleHolder(role), action)]
+    return KeyedItems((link for _, link in shown), ("navigation", prefix, current, tuple(key for key, _ in shown)))
 
 
 @functools.lru_cache(maxsize=256)

@@ -206,3 +206,19 @@ def test_a_session_signed_with_a_retired_secret_key_no_longer_reads(client, pmo_
     settings.SECRET_KEY = "another-secret-key-" + "x" * 40
     assert SessionStore(key).get(SESSION_KEY) is None
     assert client.get("/initiatives/").status_code == 302
+
+
+@pytest.mark.parametrize("who", ["pmo_rye", "finance_rye", "executive", "admin_user"])
+def test_the_navigation_lists_the_pages_each_role_may_use(client, who, request):
+    """Worked out once per role (presenters._navigation): it must still be exactly what `policy.can` allows the user."""
+    import re
+
+    from benefits.policy import can
+    from benefits.web.presenters import NAV
+
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    header = client.get("/initiatives/").text.split("</header>")[0]
+    shown = re.findall(r'class="nhsuk-header__navigation-link"[^>]*>(?:<strong[^>]*>)?([^<]+)<', header)
+    assert shown == [text for _, text, _, action in NAV if can(user, action)]
+    assert shown[:2] == ["Dashboard", "Register"]
