@@ -80,9 +80,6 @@ class SessionStore(DatabaseSessionStore):
         except _Unverified:
             return {}
 
-    def _decode_checked(self, session_data):
-        return super().decode(session_data)
-
 
 class _Unverified(Exception):
     pass
@@ -92,7 +89,7 @@ class _Unverified(Exception):
 def _verified(session_data: str, store_class: type[SessionStore]) -> bytes:
     """The serialized data of a signed session value that verified (its signature, then its content)."""
     store = store_class()
-    data = store._decode_checked(session_data)
+    data = super(store_class, store).decode(session_data)  # Django's own check, not the cache again
     if not data:
         raise _Unverified
     return store.serializer().dumps(data)

@@ -207,8 +207,7 @@ def page_chrome(request, current: str = "") -> Chrome:
     trusts = ", ".join(user.trust_codes()) or "no trust"
     role = label_of(Role, user.role) if user.role else "No role"
     account = {"ariaLabel": "Your account", "items": _account_items(prefix, user.display_name, role, trusts)}
-    nav = _navigation(prefix, current, user.role) if user.role else KeyedItems((), ("navigation", prefix, current, ()))
-    return Chrome(account=account, navigation=nav, messages=msgs, footer_links=_footer_links(prefix))
+    return Chrome(account=account, navigation=_navigation(prefix, current, user.role), messages=msgs, footer_links=_footer_links(prefix))
 
 
 class _RoleHolder(NamedTuple):
@@ -221,7 +220,9 @@ class _RoleHolder(NamedTuple):
 
 @functools.lru_cache(maxsize=256)
 def _navigation(prefix: str, current: str, role: str) -> KeyedItems:
-    """The pages a role uses, the current one marked: the same for everyone with the role (`can` is the role's rule)."""
+    """The pages a role uses, the current one marked: the same for everyone with the role (`can` is the role's rule).
+
+    No role, no pages: `can` allows nothing to an empty role."""
     shown = [(key, link) for key, action, link in _nav_links(prefix, current) if can(_RoleHolder(role), action)]
     return KeyedItems((link for _, link in shown), ("navigation", prefix, current, tuple(key for key, _ in shown)))
 
