@@ -18,10 +18,11 @@ from django.db import connection, transaction
 from python_calamine import CalamineWorkbook
 
 from benefits.excel import layout
+from benefits.excel.exports import register_workbook
 from benefits.excel.writer import SheetSpec, stream_workbook
 from benefits.finance.calendar import FinancialYear
 from benefits.models import BenefitLine, Initiative, User, Workstream
-from benefits.selectors.exports import register_export, register_workbook
+from benefits.selectors.exports import register_export
 from benefits.services.imports import import_workbook
 
 from ._timing import median_seconds, peak_rss_mb, report

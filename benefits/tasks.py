@@ -2,8 +2,9 @@
 
 Every task here is safe to run twice: `acks_late` with `reject_on_worker_lost` means a worker
 killed mid-task gets its message redelivered, and database or broker errors retry with backoff.
-Work that must follow a commit reaches these tasks through the outbox (`benefits/outbox.py`),
-drained by beat every few seconds and kicked by views right after the service commits.
+Work that must follow a commit reaches these tasks through the outbox (`services/outbox.py`):
+sent as soon as the service's transaction commits, and drained by beat every few seconds for
+whatever could not be sent then.
 The schedule itself lives in the database (django-celery-beat, migration 0003), where admins
 can see and change it.
 """
@@ -12,14 +13,13 @@ from __future__ import annotations
 
 import logging
 
-from celery import current_app, shared_task
+from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from benefits import outbox
 from benefits.models import User
-from benefits.services import board_packs, exports, housekeeping, snapshots
+from benefits.services import board_packs, exports, housekeeping, outbox, snapshots
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +35,6 @@ IDEMPOTENT = {
     "retry_jitter": True,
     "max_retries": 8,
 }
-
-
-def _send(task: str, kwargs: dict) -> None:
-    """Publish one outbox row; no publish retries, so a broker that is down fails fast."""
-    current_app.send_task(task, kwargs=kwargs, retry=False)
 
 
 @shared_task(name="benefits.tasks.take_snapshot", soft_time_limit=300, time_limit=360, **IDEMPOTENT)
@@ -69,24 +64,11 @@ def take_scheduled_snapshot() -> int:
 def drain_outbox() -> int:
     """Send every pending outbox row (beat runs this every few seconds)."""
     total = 0
-    while sent := outbox.dispatch_pending(send=_send):
+    while sent := outbox.dispatch_pending(send=outbox.send):
         total += sent
         if sent < outbox.BATCH:
             break
     return total
-
-
-def kick_outbox() -> int:
-    """Send pending outbox rows now, from the request that wrote them; never raises.
-
-    Views call this after a service that wrote outbox rows, so the work starts at once instead
-    of at beat's next drain; if the broker or the database refuses, beat sends the rows later.
-    """
-    try:
-        return outbox.dispatch_pending(send=_send)
-    except Exception:  # a failed kick must never turn the caller's success into an error
-        log.warning("outbox: kick failed; beat will send the pending rows", exc_info=True)
-        return 0
 
 
 # --- Board packs (issue 5; ADR 0030) -------------------------------------------------------------

@@ -20,7 +20,6 @@ from benefits.models import BoardPack
 from benefits.models.choices import JobStatus
 from benefits.policy import Action
 from benefits.services import board_packs as board_pack_services
-from benefits.tasks import kick_outbox
 
 from .fields import PeriodField
 from .idempotency import IdempotencyMixin
@@ -97,7 +96,6 @@ class BoardPackListView(IdempotencyMixin, ListAPIView):
         body = BoardPackRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         pack = board_pack_services.request_board_pack(user=request.user, as_at=body.validated_data["as_at"])
-        kick_outbox()  # start the build now rather than at beat's next drain
         return Response(
             BoardPackSerializer(pack).data,
             status=status.HTTP_202_ACCEPTED,

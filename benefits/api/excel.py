@@ -1,4 +1,4 @@
-"""Imports and exports (API.md, "Imports and exports"): thin views over services.imports and selectors.exports."""
+"""Imports and exports (API.md, "Imports and exports"): thin views over services.imports, selectors.exports and excel."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benefits.errors import NotFound
-from benefits.excel.template import template_workbook
+from benefits.excel.exports import register_workbook, rollup_workbook
+from benefits.excel.template import template_workbook, template_years
 from benefits.excel.writer import XLSX, xlsx_response
-from benefits.finance.calendar import FinancialYear, format_period
 from benefits.models import ImportBatch
 from benefits.policy import Action
-from benefits.selectors.exports import register_export, register_workbook, rollup_workbook, visible_initiatives
+from benefits.selectors.exports import register_export, template_choices, visible_initiatives
+from benefits.selectors.rollups import compute_all_rollups
 from benefits.services.imports import ImportRefused, import_workbook
 
 from .errors import ErrorSerializer
@@ -132,9 +133,7 @@ class ImportTemplateView(APIView):
         tags=["imports"],
     )
     def get(self, request):
-        today = timezone.localdate()
-        fy = FinancialYear.of(format_period(today.year, today.month))
-        data = template_workbook([fy, FinancialYear(fy.start_year + 1)])
+        data = template_workbook(template_years(timezone.localdate()), template_choices())
         return xlsx_response(data, "benefits-import-template.xlsx")
 
 
@@ -237,7 +236,8 @@ class RollupExportView(APIView):
     )
     def get(self, request):
         query = parse_query(request, RollupExportQuery)
-        data = rollup_workbook(fy=query["fy"], as_at=query["as_at"])
+        fy, as_at = query["fy"], query["as_at"]
+        data = rollup_workbook(compute_all_rollups(fy=fy, as_at=as_at), fy=fy, as_at=as_at)
         return xlsx_response(data, f"benefits-rollup-{query['as_at']}.xlsx")
 
 

@@ -20,7 +20,6 @@ from benefits.policy import Action
 from benefits.selectors.rollups import GROUPINGS, compute_rollup
 from benefits.selectors.targets import target_progress
 from benefits.services import snapshots as snapshot_services
-from benefits.tasks import kick_outbox
 
 from .fields import FinancialYearField, MoneyField, PeriodField, parse_query
 from .idempotency import IdempotencyMixin
@@ -204,7 +203,6 @@ class SnapshotListView(IdempotencyMixin, ListAPIView):
         body.is_valid(raise_exception=True)
         fy, as_at = body.validated_data["fy"], body.validated_data["as_at"]
         key = snapshot_services.request_snapshot(user=request.user, fy=fy.label, as_at=as_at)
-        kick_outbox()
         location = f"{request.path}?trigger_key={key}"
         return Response(
             {"fy": fy.label, "as_at": as_at, "trigger": SnapshotTrigger.MANUAL, "trigger_key": key, "status": "queued"},

@@ -7,16 +7,21 @@ file comes back, so the import checks every cell anyway (NOTES.md, Excel).
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from benefits.finance.calendar import FinancialYear
-from benefits.models import Organisation, UnitCost, Workstream
+from benefits.finance.calendar import FinancialYear, format_period
 
 from . import layout
 from .writer import save_openpyxl
+
+if TYPE_CHECKING:
+    from benefits.selectors.exports import TemplateChoices
 
 TEMPLATE_ROWS = 1000
 GUIDE = [
@@ -40,22 +45,28 @@ GUIDE = [
 ]
 
 
-def _lists() -> dict[str, list[str]]:
+def template_years(today: dt.date) -> list[FinancialYear]:
+    """The years a new template covers: this financial year and the next."""
+    fy = FinancialYear.of(format_period(today.year, today.month))
+    return [fy, FinancialYear(fy.start_year + 1)]
+
+
+def _lists(choices: TemplateChoices) -> dict[str, list[str]]:
     return {
-        "workstream": list(Workstream.objects.order_by("code").values_list("code", flat=True)),
-        "lead_organisation": list(Organisation.objects.order_by("code").values_list("code", flat=True)),
-        "organisation": list(Organisation.objects.order_by("code").values_list("code", flat=True)),
+        "workstream": choices.workstreams,
+        "lead_organisation": choices.organisations,
+        "organisation": choices.organisations,
         "stage": [v for v, _ in layout.CODED["stage"].choices],
         "delivery_confidence": [v for v, _ in layout.CODED["delivery_confidence"].choices],
         "benefit_class": [v for v, _ in layout.CODED["benefit_class"].choices],
         "recurrence": [v for v, _ in layout.CODED["recurrence"].choices],
         "is_disbenefit": [layout.YES, layout.NO],
         "measure": list(layout.MEASURE_VALUES),
-        "unit_cost": sorted(set(UnitCost.objects.values_list("code", flat=True))),
+        "unit_cost": choices.unit_costs,
     }
 
 
-def template_workbook(fys: list[FinancialYear]) -> bytes:
+def template_workbook(fys: list[FinancialYear], choices: TemplateChoices) -> bytes:
     """The template: a guide, one empty sheet per year, and the hidden lists behind the drop-downs."""
     wb = Workbook()
     guide = wb.active
@@ -66,7 +77,7 @@ def template_workbook(fys: list[FinancialYear]) -> bytes:
     guide.column_dimensions["A"].width = 120
 
     lists = wb.create_sheet(layout.LISTS_SHEET)
-    values = _lists()
+    values = _lists(choices)
     ranges: dict[str, str] = {}
     for index, (key, items) in enumerate(values.items(), start=1):
         letter = get_column_letter(index)

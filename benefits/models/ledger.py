@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pgtrigger
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
@@ -40,6 +41,10 @@ class Entry(models.Model):
     updated_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, db_index=False, db_constraint=False
     )
+    # Everyone who entered or changed an actual's figure (user ids; null for plans and forecasts).
+    # With who submitted it (its status changes) this is what segregation of duties reads: finance
+    # never validates or sends back a figure they put there (API.md, "Who may do what").
+    entered_by = ArrayField(models.BigIntegerField(), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

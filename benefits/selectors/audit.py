@@ -3,8 +3,8 @@
 A single write records one event per entry (`object_type="entry"`). An import records one
 event per benefit line and import (ADR 0058): `object_type="benefit"`, action
 FIGURES_IMPORTED, and `changes` keyed by cell, `{"2025-04 plan": [old, new], "2025-04 plan
-value_gbp": [old, new]}`. Everything that asks "what happened to this entry, and who did
-it" (the history page, the audit API, segregation of duties) reads both through here.
+value_gbp": [old, new]}`. Everything that asks "what happened to this entry" (the history page,
+the audit API) reads both through here; no rule reads the audit trail.
 """
 
 from __future__ import annotations
@@ -15,12 +15,8 @@ from typing import NamedTuple
 
 from django.db.models import Q
 
-from benefits.models import AuditEvent
-
 FIGURES_IMPORTED = "benefits.benefit.figures_imported"
 VALUE_SUFFIX = " value_gbp"
-# Events that mean someone put the figure there: they may not validate it (FINANCE.md).
-ENTERED = ("benefits.entry.created", "benefits.entry.updated", "benefits.entry.submitted")
 
 
 class Cell(NamedTuple):
@@ -62,25 +58,4 @@ def entry_events(cells: Iterable[Cell], *, actions: Iterable[str] | None = None)
     return condition
 
 
-def entered_by(cells: Iterable[Cell]) -> dict[int, set[int]]:
-    """The users who entered, changed (by hand or by import) or submitted each entry."""
-    cells = list(cells)
-    out: dict[int, set[int]] = {c.id: set() for c in cells}
-    if not cells:
-        return out
-    by_key = {(c.benefit_id, cell_key(c.period, c.series)): c.id for c in cells}
-    rows = AuditEvent.objects.filter(entry_events(cells, actions=ENTERED), user__isnull=False).values_list(
-        "object_type", "object_id", "user_id", "changes"
-    )
-    for object_type, object_id, user_id, changes in rows:
-        if object_type == "entry":
-            out[int(object_id)].add(user_id)
-            continue
-        for key in changes:
-            entry_id = by_key.get((int(object_id), key))
-            if entry_id is not None:
-                out[entry_id].add(user_id)
-    return out
-
-
-__all__ = ["ENTERED", "FIGURES_IMPORTED", "VALUE_SUFFIX", "Cell", "cell_key", "entered_by", "entry_events", "parse_cell_key"]
+__all__ = ["FIGURES_IMPORTED", "VALUE_SUFFIX", "Cell", "cell_key", "entry_events", "parse_cell_key"]

@@ -1,7 +1,15 @@
-"""Which months are closed, and which month a page reports on when none is asked for."""
+"""Which months are closed, and which month a page reports on when none is asked for.
+
+"Is this month closed?" has one home: `ClosedMonths`, read once with `closed_months()`. Finance
+closes months in order (FINANCE.md, "Closed periods"), so the closed months are every month up to
+the latest closed one; `in` answers for one month in Python, `q()` the same question in SQL.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import Q
 from django.utils import timezone
 
 from benefits.finance.calendar import add_months
@@ -9,9 +17,28 @@ from benefits.models import Period
 from benefits.models.choices import PeriodStatus
 
 
+@dataclass(frozen=True)
+class ClosedMonths:
+    """Every month up to `latest` is closed; nothing is before the first close (`latest` None)."""
+
+    latest: str | None = None
+
+    def __contains__(self, period: object) -> bool:
+        return self.latest is not None and isinstance(period, str) and period <= self.latest
+
+    def q(self, field: str = "period") -> Q:
+        """Rows whose `field` is a closed month (never true before the first close)."""
+        return Q(**{f"{field}__lte": self.latest}) if self.latest is not None else Q(pk__in=[])
+
+
 def latest_closed_period() -> str | None:
     """The last closed month (every month up to it is closed), or None before the first close."""
     return Period.objects.filter(status=PeriodStatus.CLOSED).order_by("-period").values_list("period", flat=True).first()
+
+
+def closed_months() -> ClosedMonths:
+    """The closed months as they stand now (one query)."""
+    return ClosedMonths(latest_closed_period())
 
 
 def reporting_month() -> str:

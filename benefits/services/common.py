@@ -1,4 +1,5 @@
-"""Checks several services share: trust scope, closed periods, optimistic versions, input shapes."""
+"""Checks several services share: trust scope, closed periods, whether a figure may change,
+optimistic versions, input shapes. Each rule is written here once and called from every door."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from decimal import Decimal, InvalidOperation
 import pgtrigger
 from django.core.exceptions import ValidationError as DjangoValidationError
 
-from benefits.errors import NotAllowed, PeriodClosed, StaleVersion, ValidationFailed
+from benefits.errors import DomainError, InvalidTransition, NotAllowed, PeriodClosed, StaleVersion, ValidationFailed
 from benefits.finance.calendar import CalendarError, parse_period
 from benefits.finance.rounding import PENNY
 from benefits.models import Initiative, User
+from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action, can, can_on_trusts
-from benefits.selectors.periods import latest_closed_period
+from benefits.selectors.periods import ClosedMonths, closed_months
 
 MAX_MONEY = Decimal("999999999999.99")
 
@@ -56,13 +58,40 @@ def require_version(obj, expected_version: int | None, label: str) -> None:
         )
 
 
-def require_open(period: str, *, latest_closed: str | None = None, what: str = "change figures for") -> None:
-    closed = latest_closed if latest_closed is not None else latest_closed_period()
-    if closed is not None and period <= closed:
+def require_open(period: str, *, closed: ClosedMonths | None = None, what: str = "change figures for") -> None:
+    """Refuse work on a closed month (FINANCE.md, "Closed periods"); `closed` saves re-reading them."""
+    closed = closed if closed is not None else closed_months()
+    if period in closed:
         raise PeriodClosed(
-            f"{period} is closed (every month up to {closed} is closed), so you cannot {what} it. "
+            f"{period} is closed (every month up to {closed.latest} is closed), so you cannot {what} it. "
             "Ask finance to reopen the month if a correction is needed."
         )
+
+
+def entry_change_refusal(*, period: str, series: str, status: str | None, closed: ClosedMonths) -> DomainError | None:
+    """Why a figure may not be entered, changed or removed now, or None if it may.
+
+    FINANCE.md: nothing changes in a closed month, and an actual changes only while it is a draft
+    (a submitted one is sent back by finance first; a validated one is final).
+    """
+    if period in closed:
+        return PeriodClosed(
+            f"{period} is closed (every month up to {closed.latest} is closed), so its figures cannot change. "
+            "Ask finance to reopen the month if a correction is needed."
+        )
+    if series == Series.ACTUAL and status not in (None, EntryStatus.DRAFT):
+        then = "Ask finance to send it back first." if status == EntryStatus.SUBMITTED else "Validated figures are final."
+        return InvalidTransition(f"The {period} actual is {status}; only a draft actual can be changed. {then}")
+    return None
+
+
+def require_changeable(entry, *, closed: ClosedMonths | None = None) -> None:
+    """Raise `entry_change_refusal`'s error for a stored entry (409)."""
+    refusal = entry_change_refusal(
+        period=entry.period, series=entry.series, status=entry.status, closed=closed if closed is not None else closed_months()
+    )
+    if refusal is not None:
+        raise refusal
 
 
 def clean_period(value: object, field: str = "period") -> str:

@@ -20,13 +20,15 @@ from benefits.errors import Conflict, InvalidTransition, NotAllowed, NotFound, U
 from benefits.models import BenefitLine, Entry, EntryStatusChange, ImportBatch, User
 from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action, can
-from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, Cell, cell_key, entered_by
+from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, cell_key
 
 from . import audit
 from .common import (
     clean_money,
     clean_period,
-    latest_closed_period,
+    closed_months,
+    entry_change_refusal,
+    require_changeable,
     require_open,
     require_register_write,
     require_version,
@@ -44,14 +46,6 @@ def _check_series(series: object) -> str:
             details={"series": [f"'{series}' is not one of plan, forecast, actual."]},
         )
     return series  # type: ignore[return-value]
-
-
-def _require_editable_actual(entry: Entry) -> None:
-    if entry.series == Series.ACTUAL and entry.status != EntryStatus.DRAFT:
-        raise InvalidTransition(
-            f"The {entry.period} actual is {entry.status}; only a draft actual can be changed. "
-            + ("Ask finance to send it back first." if entry.status == EntryStatus.SUBMITTED else "Validated figures are final.")
-        )
 
 
 def create_entry(
@@ -76,6 +70,7 @@ def create_entry(
                     value_gbp=value,
                     status=EntryStatus.DRAFT if series == Series.ACTUAL else None,
                     updated_by=user,
+                    entered_by=[user.pk] if series == Series.ACTUAL else None,
                 )
         except IntegrityError:
             raise Conflict(
@@ -108,15 +103,16 @@ def update_entry(
         entry = _lock(entry.pk)
         require_register_write(user, entry.benefit.initiative)
         require_version(entry, expected_version, f"The {entry.period} {entry.series}")
-        require_open(entry.period)
-        _require_editable_actual(entry)
+        require_changeable(entry)
         value = Valuer([entry.benefit.unit_cost]).value(entry.benefit, entry.period, qty)
         if qty == entry.quantity and value == entry.value_gbp:
             return entry
         changes = {"quantity": [str(entry.quantity), str(qty)], "value_gbp": [str(entry.value_gbp), str(value)]}
         entry.quantity, entry.value_gbp, entry.updated_by = qty, value, user
+        if entry.series == Series.ACTUAL and user.pk not in (entry.entered_by or ()):
+            entry.entered_by = [*(entry.entered_by or ()), user.pk]
         entry.version += 1
-        entry.save(update_fields=["quantity", "value_gbp", "updated_by", "version", "updated_at"])
+        entry.save(update_fields=["quantity", "value_gbp", "updated_by", "entered_by", "version", "updated_at"])
         audit.record(
             user=user,
             action="benefits.entry.updated",
@@ -133,8 +129,7 @@ def delete_entry(*, user: User, entry: Entry, expected_version: int | None = Non
         entry = _lock(entry.pk)
         require_register_write(user, entry.benefit.initiative)
         require_version(entry, expected_version, f"The {entry.period} {entry.series}")
-        require_open(entry.period, what="remove figures from")
-        _require_editable_actual(entry)
+        require_changeable(entry)
         audit.record(
             user=user,
             action="benefits.entry.deleted",
@@ -202,7 +197,7 @@ def bulk_upsert_entries(
             .prefetch_related("initiative__organisations")
             .filter(pk__in=benefit_ids)
         }
-        latest_closed = latest_closed_period()
+        closed = closed_months()
         existing = {  # tuples, not model instances: a re-imported tracker may change 240,000 forecasts
             (benefit_id, period, series): _Stored(pk, quantity, value_gbp, status, version)
             for pk, benefit_id, period, series, quantity, value_gbp, status, version in Entry.objects.select_for_update()
@@ -252,15 +247,17 @@ def bulk_upsert_entries(
             if refused[benefit_id]:
                 fail(i, f"you may not change benefit line {benefit_id}: {refused[benefit_id]}")
                 continue
-            if latest_closed is not None and period <= latest_closed:
-                fail(i, f"{period} is closed.")
+            entry = existing.get((benefit_id, period, series))
+            refusal = entry_change_refusal(period=period, series=series, status=entry.status if entry else None, closed=closed)
+            # A closed month refuses every row; a settled actual only a row that would change it.
+            if refusal is not None and (entry is None or entry.quantity != qty or period in closed):
+                fail(i, refusal.message)
                 continue
             try:
                 value = valuer.value(line, period, qty)
             except Unprocessable as exc:
                 fail(i, exc.message)
                 continue
-            entry = existing.get((benefit_id, period, series))
             if entry is None:
                 status = EntryStatus.DRAFT if series == Series.ACTUAL else None
                 if spooled is not None:
@@ -268,9 +265,7 @@ def bulk_upsert_entries(
                 else:
                     to_create.append(NewEntry(benefit_id, period, series, qty, value, status))
                 continue
-            if series == Series.ACTUAL and entry.status != EntryStatus.DRAFT:
-                if entry.quantity != qty:
-                    fail(i, f"the {period} actual is {entry.status} and cannot be changed.")
+            if refusal is not None:  # a settled actual the row leaves as it is
                 continue
             if entry.quantity == qty and entry.value_gbp == value:
                 continue
@@ -369,11 +364,12 @@ class _SpooledEntries:
     timestamp or a code of [a-z0-9-] already checked, so nothing needs escaping.
     """
 
-    COLUMNS = "benefit_id, period, series, quantity, value_gbp, status, version, updated_by_id, created_at, updated_at"
+    COLUMNS = "benefit_id, period, series, quantity, value_gbp, status, version, updated_by_id, created_at, updated_at, entered_by"
 
     def __init__(self, user: User) -> None:
         stamp = now().isoformat()
-        self.tail = f"\t1\t{user.pk}\t{stamp}\t{stamp}\n"
+        self.tail = f"\t1\t{user.pk}\t{stamp}\t{stamp}\t"
+        self.entered_by = {Series.ACTUAL: f"{{{user.pk}}}\n"}  # an actual names who entered it; other series \N
         self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")  # noqa: SIM115 (closed by __exit__)
         self.count = 0
         self.pending: list[str] = []
@@ -385,7 +381,9 @@ class _SpooledEntries:
         self.file.close()
 
     def add(self, benefit_id: int, period: str, series: str, quantity: Decimal, value: Decimal, status: str | None) -> None:
-        self.pending.append(f"{benefit_id}\t{period}\t{series}\t{quantity}\t{value}\t{status or NULL}{self.tail}")
+        self.pending.append(
+            f"{benefit_id}\t{period}\t{series}\t{quantity}\t{value}\t{status or NULL}{self.tail}{self.entered_by.get(series, NULL_LINE)}"
+        )
         if len(self.pending) >= 10_000:  # the file's own write costs ~3 µs a call
             self._flush()
 
@@ -411,6 +409,7 @@ class _SpooledEntries:
 
 
 NULL = "\\N"
+NULL_LINE = NULL + "\n"
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -443,14 +442,15 @@ def _update_quantities(entries: list[_Stored], *, user: User) -> None:
                 params += [e.pk, e.quantity, e.value_gbp, e.version]
             cursor.execute(
                 "UPDATE benefits_entry AS e SET quantity = v.quantity, value_gbp = v.value_gbp, version = v.version, "
-                f"updated_by_id = %s, updated_at = %s FROM (VALUES {rows}) AS v(id, quantity, value_gbp, version) "
-                "WHERE e.id = v.id",
-                [user.pk, stamp, *params],
+                "updated_by_id = %s, updated_at = %s, entered_by = CASE WHEN e.series <> 'actual' THEN e.entered_by "
+                "WHEN %s = ANY(e.entered_by) THEN e.entered_by ELSE array_append(coalesce(e.entered_by, '{}'), %s) END "
+                f"FROM (VALUES {rows}) AS v(id, quantity, value_gbp, version) WHERE e.id = v.id",
+                [user.pk, stamp, user.pk, user.pk, *params],
             )
 
 
 _ENTRY_COLUMNS = (
-    "id, benefit_id, period, series, quantity, value_gbp, status, version, updated_by_id, created_at, updated_at"
+    "id, benefit_id, period, series, quantity, value_gbp, status, version, updated_by_id, created_at, updated_at, entered_by"
 )
 
 
@@ -476,6 +476,7 @@ def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
                     value_gbp=e.value_gbp,
                     status=e.status,
                     updated_by=user,
+                    entered_by=[user.pk] if e.series == Series.ACTUAL else None,
                 )
                 for e in entries
             ],
@@ -490,12 +491,16 @@ def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
         ids = [pk for (pk,) in cursor.fetchall()]
         # COPY's text format written directly: psycopg's write_row costs ~30 µs a row in pure Python.
         # Every field here is a number, a timestamp or a code of [a-z0-9-], so nothing needs escaping.
-        tail = f"\t1\t{user.pk}\t{stamp.isoformat()}\t{stamp.isoformat()}\n"
+        tail = f"\t1\t{user.pk}\t{stamp.isoformat()}\t{stamp.isoformat()}\t"
+        entered_by = {Series.ACTUAL: f"{{{user.pk}}}\n"}  # an actual names who entered it; other series \N
         with cursor.cursor.copy(f"COPY benefits_entry ({_ENTRY_COLUMNS}) FROM STDIN") as copy:
             chunk: list[str] = []
             for e, pk in zip(entries, ids, strict=True):
                 status = e.status or "\\N"
-                chunk.append(f"{pk}\t{e.benefit_id}\t{e.period}\t{e.series}\t{e.quantity}\t{e.value_gbp}\t{status}{tail}")
+                chunk.append(
+                    f"{pk}\t{e.benefit_id}\t{e.period}\t{e.series}\t{e.quantity}\t{e.value_gbp}\t{status}{tail}"
+                    f"{entered_by.get(e.series, NULL_LINE)}"
+                )
                 if len(chunk) >= 10_000:
                     copy.write("".join(chunk))
                     chunk.clear()
@@ -505,10 +510,6 @@ def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
 
 
 # --- the workflow -------------------------------------------------------------------------
-
-
-def _cells(entries: Sequence[Entry]) -> list[Cell]:
-    return [Cell(e.pk, e.benefit_id, e.period, e.series) for e in entries]
 
 
 def _lock_many(ids: Sequence[int]) -> list[Entry]:
@@ -538,7 +539,7 @@ def submit_entries(*, user: User, ids: Sequence[int]) -> list[Entry]:
     """Submit draft actuals for validation, all or nothing."""
     with transaction.atomic():
         entries = _lock_many(ids)
-        latest_closed = latest_closed_period()
+        closed = closed_months()
         for e in entries:
             require_register_write(user, e.benefit.initiative)
             _require_actual(e)
@@ -546,17 +547,33 @@ def submit_entries(*, user: User, ids: Sequence[int]) -> list[Entry]:
                 raise InvalidTransition(
                     f"The {e.period} actual of benefit line {e.benefit_id} is {e.status}; only draft actuals can be submitted."
                 )
-            require_open(e.period, latest_closed=latest_closed, what="submit figures for")
+            require_open(e.period, closed=closed, what="submit figures for")
         _step(entries, user=user, to=EntryStatus.SUBMITTED, reason="", action="benefits.entry.submitted")
     return entries
+
+
+def own_entry_ids(user: User, entries: Sequence[Entry]) -> set[int]:
+    """The actuals among these that `user` entered, changed or submitted (one query).
+
+    Segregation of duties (API.md, "Who may do what"): nobody validates or sends back such a
+    figure, whatever their role. Read from the ledger's own rows: who entered or changed each
+    figure (`Entry.entered_by`) and who submitted it (its status changes).
+    """
+    own = {e.pk for e in entries if user.pk in (e.entered_by or ())}
+    own.update(
+        EntryStatusChange.objects.filter(entry_id__in=[e.pk for e in entries], to_status=EntryStatus.SUBMITTED, by=user)
+        .values_list("entry_id", flat=True)
+        .distinct()
+    )
+    return own
 
 
 def _require_finance(user: User, entries: list[Entry], verb: str) -> None:
     if not can(user, Action.VALIDATE):
         raise NotAllowed(f"Only finance can {verb} actuals.")
-    own = entered_by(_cells(entries))
+    own = own_entry_ids(user, entries)
     for e in entries:
-        if user.pk in own[e.pk]:
+        if e.pk in own:
             raise NotAllowed(
                 f"You entered or submitted the {e.period} actual of benefit line {e.benefit_id}, so you cannot {verb} it: "
                 "another member of finance must do so (segregation of duties)."
@@ -567,7 +584,7 @@ def validate_entries(*, user: User, ids: Sequence[int]) -> list[Entry]:
     """Validate submitted actuals, all or nothing; never one's own (403 for every role)."""
     with transaction.atomic():
         entries = _lock_many(ids)
-        latest_closed = latest_closed_period()
+        closed = closed_months()
         for e in entries:
             _require_actual(e)
         _require_finance(user, entries, "validate")
@@ -576,28 +593,34 @@ def validate_entries(*, user: User, ids: Sequence[int]) -> list[Entry]:
                 raise InvalidTransition(
                     f"The {e.period} actual of benefit line {e.benefit_id} is {e.status}; only submitted actuals can be validated."
                 )
-            require_open(e.period, latest_closed=latest_closed, what="validate figures for")
+            require_open(e.period, closed=closed, what="validate figures for")
         _step(entries, user=user, to=EntryStatus.VALIDATED, reason="", action="benefits.entry.validated")
     return entries
 
 
-def reject_entry(*, user: User, entry: Entry, reason: str) -> Entry:
-    """Send a submitted actual back to draft with a reason the programme office will see."""
+def reject_entries(*, user: User, ids: Sequence[int], reason: str) -> list[Entry]:
+    """Send submitted actuals back to draft with a reason the programme office will see, all or nothing."""
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise ValidationFailed(
             "Give a reason for sending the actual back.", field="reason", details={"reason": ["This field is required."]}
         )
     with transaction.atomic():
-        entries = _lock_many([entry.pk])
-        e = entries[0]
-        _require_actual(e)
+        entries = _lock_many(ids)
+        closed = closed_months()
+        for e in entries:
+            _require_actual(e)
         _require_finance(user, entries, "send back")
-        if e.status != EntryStatus.SUBMITTED:
-            raise InvalidTransition(f"The {e.period} actual is {e.status}; only submitted actuals can be sent back.")
-        require_open(e.period, what="send back figures for")
+        for e in entries:
+            if e.status != EntryStatus.SUBMITTED:
+                raise InvalidTransition(f"The {e.period} actual is {e.status}; only submitted actuals can be sent back.")
+            require_open(e.period, closed=closed, what="send back figures for")
         _step(entries, user=user, to=EntryStatus.DRAFT, reason=reason, action="benefits.entry.rejected")
-    return e
+    return entries
+
+
+def reject_entry(*, user: User, entry: Entry, reason: str) -> Entry:
+    return reject_entries(user=user, ids=[entry.pk], reason=reason)[0]
 
 
 def submit_entry(*, user: User, entry: Entry) -> Entry:
@@ -611,8 +634,3 @@ def validate_entry(*, user: User, entry: Entry) -> Entry:
 def _require_actual(e: Entry) -> None:
     if e.series != Series.ACTUAL:
         raise InvalidTransition(f"Entry {e.pk} is a {e.series}; only actuals go through submission and validation.")
-
-
-def own_entry_ids(user: User, entries: Sequence[Entry]) -> set[int]:
-    """Which of these actuals the user entered or submitted (the page hides their Validate button)."""
-    return {i for i, users in entered_by(_cells(entries)).items() if user.pk in users}

@@ -18,11 +18,12 @@ from django.conf import settings
 from django.core.files import File
 
 from benefits.errors import NotAllowed
+from benefits.excel.exports import register_sheets
 from benefits.excel.writer import write_workbook
 from benefits.finance.calendar import FinancialYear
 from benefits.models import ExportJob, User
 from benefits.policy import Action, can, require
-from benefits.selectors.exports import register_export, register_sheets, visible_initiatives
+from benefits.selectors.exports import register_export, visible_initiatives
 from benefits.selectors.register import FILTERS, filter_register
 
 from . import jobs

@@ -18,10 +18,10 @@ from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from benefits.models import OutboxMessage, User
+from benefits.models import User
 from benefits.models.choices import JobStatus
 
-from . import audit
+from . import audit, outbox
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def enqueue(model: type[Job], *, task: str, kwarg: str, user: User, object_type:
     """A queued job row, the outbox message for its task and its `requested` audit event, committed together."""
     with transaction.atomic():
         job = model.objects.create(created_by=user, **fields)
-        OutboxMessage.objects.create(task=task, kwargs={kwarg: job.pk})
+        outbox.enqueue(task=task, kwargs={kwarg: job.pk})
         audit.record(
             user=user,
             action=f"benefits.{object_type}.requested",

@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from benefits.errors import Conflict, ValidationFailed
 from benefits.finance.calendar import FinancialYear, add_months, months_between
-from benefits.models import OutboxMessage, Period, User
+from benefits.models import Period, User
 from benefits.models.choices import PeriodStatus, SnapshotTrigger
 from benefits.policy import Action, require
-from benefits.selectors.periods import latest_closed_period
+from benefits.selectors.periods import closed_months, latest_closed_period
 
-from . import audit
+from . import audit, outbox
 from .common import clean_period
 
 SNAPSHOT_TASK = "benefits.tasks.take_snapshot"
@@ -30,10 +30,10 @@ def close_period(*, user: User, period: str, reason: str = "") -> Period:
     period = clean_period(period)
     with transaction.atomic():
         _lock_periods()
-        latest = latest_closed_period()
-        if latest is not None and period <= latest:
-            raise Conflict(f"{period} is already closed (every month up to {latest} is closed).", field="period")
-        first = add_months(latest, 1) if latest else FinancialYear.of(period).first
+        closed = closed_months()
+        if period in closed:
+            raise Conflict(f"{period} is already closed (every month up to {closed.latest} is closed).", field="period")
+        first = add_months(closed.latest, 1) if closed.latest else FinancialYear.of(period).first
         at = timezone.now()
         for month in months_between(first, period):
             row, _ = Period.objects.select_for_update().get_or_create(period=month)
@@ -48,7 +48,7 @@ def close_period(*, user: User, period: str, reason: str = "") -> Period:
                 changes={"status": ["open", "closed"]},
                 reason=reason,
             )
-        OutboxMessage.objects.create(
+        outbox.enqueue(
             task=SNAPSHOT_TASK,
             kwargs={
                 "as_at": period,

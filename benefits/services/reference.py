@@ -11,7 +11,7 @@ from benefits.errors import Conflict, NoVersionInForce, PeriodClosed, Validation
 from benefits.models import BenefitLine, ConfidenceWeight, Entry, Target, UnitCost, User
 from benefits.models.choices import BenefitClass, TargetBasis
 from benefits.policy import Action, require
-from benefits.selectors.periods import latest_closed_period
+from benefits.selectors.periods import closed_months
 
 from . import audit
 from .common import clean_money, clean_period, full_clean, require_version
@@ -22,10 +22,10 @@ TARGET_FIELDS = ("name", "amount_gbp", "benefit_classes", "basis", "start_period
 
 
 def _require_effective_open(valid_from: str) -> None:
-    latest = latest_closed_period()
-    if latest is not None and valid_from <= latest:
+    closed = closed_months()
+    if valid_from in closed:
         raise PeriodClosed(
-            f"A unit cost version cannot take effect from {valid_from}: every month up to {latest} is closed. "
+            f"A unit cost version cannot take effect from {valid_from}: every month up to {closed.latest} is closed. "
             "Choose a month after the latest closed one.",
             field="valid_from",
         )
@@ -36,7 +36,7 @@ def _revalue_code(code: str) -> list[audit.Event]:
     if not lines:
         return []
     entries = list(Entry.objects.select_for_update().filter(benefit_id__in=lines.keys()))
-    return revalue_entries(entries, lines, latest_closed=latest_closed_period())
+    return revalue_entries(entries, lines, closed=closed_months())
 
 
 def create_unit_cost(*, user: User, fields: Mapping[str, Any]) -> UnitCost:
@@ -102,10 +102,10 @@ def update_unit_cost(
         if not delta:
             return cost
         if "value_gbp" in delta or "valid_from" in delta:
-            latest = latest_closed_period()
-            if latest is not None and before["valid_from"] <= latest:
+            closed = closed_months()
+            if before["valid_from"] in closed:
                 raise PeriodClosed(
-                    f"{label} cannot change its value or month: it values months up to {latest}, which are closed. "
+                    f"{label} cannot change its value or month: it values months up to {closed.latest}, which are closed. "
                     "Add a new version from an open month instead.",
                     field="value_gbp" if "value_gbp" in delta else "valid_from",
                 )
@@ -132,10 +132,10 @@ def delete_unit_cost(*, user: User, unit_cost: UnitCost, expected_version: int |
         cost = UnitCost.objects.select_for_update().get(pk=unit_cost.pk)
         label = f"Unit cost {cost.code} from {cost.valid_from}"
         require_version(cost, expected_version, label)
-        latest = latest_closed_period()
-        if latest is not None and cost.valid_from <= latest:
+        closed = closed_months()
+        if cost.valid_from in closed:
             raise PeriodClosed(
-                f"{label} cannot be deleted: it values months up to {latest}, which are closed. "
+                f"{label} cannot be deleted: it values months up to {closed.latest}, which are closed. "
                 "Add a new version from an open month instead."
             )
         audit.record(

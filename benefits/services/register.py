@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 from benefits.errors import Conflict, NotAllowed, ValidationFailed
 from benefits.finance.valuation import GBP
@@ -20,15 +21,15 @@ from benefits.models import (
     User,
     Workstream,
 )
-from benefits.models.choices import MEASURES, BenefitClass, Confidence, ImpactStatus, Recurrence, Stage
+from benefits.models.choices import MEASURES, BenefitClass, Confidence, EntryStatus, ImpactStatus, Recurrence, Stage
 from benefits.policy import Action, can, can_on_trusts, require
 
 from . import audit
 from .common import (
     clean_money,
+    closed_months,
     full_clean,
     insert_history_skipped,
-    latest_closed_period,
     require_register_write,
     require_version,
     user_trust_ids,
@@ -500,7 +501,7 @@ def update_benefit(
         events: list[audit.Event] = []
         if set(delta) & set(VALUE_FIELDS):
             entries = list(Entry.objects.select_for_update().filter(benefit=line))
-            events = revalue_entries(entries, {line.pk: line}, latest_closed=latest_closed_period())
+            events = revalue_entries(entries, {line.pk: line}, closed=closed_months())
         line.version += 1
         line.save()
         audit.record(
@@ -522,8 +523,7 @@ def delete_benefit(*, user: User, benefit: BenefitLine, expected_version: int | 
         require_register_write(user, line.initiative)
         require_version(line, expected_version, f"Benefit line {line.pk}")
         entries = Entry.objects.filter(benefit=line)
-        latest = latest_closed_period()
-        if entries.filter(status="validated").exists() or (latest and entries.filter(period__lte=latest).exists()):
+        if entries.filter(Q(status=EntryStatus.VALIDATED) | closed_months().q()).exists():
             raise Conflict(f"Benefit line {line.pk} has validated actuals or figures in closed months, so it cannot be deleted.")
         events = [
             audit.Event("benefits.entry.deleted", "entry", str(e.pk), {"quantity": [str(e.quantity), None]}) for e in entries

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from benefits.errors import ValidationFailed
 from benefits.finance.calendar import CalendarError, FinancialYear, add_months, format_period
-from benefits.models import OutboxMessage, RollupSnapshot, User
+from benefits.models import RollupSnapshot, User
 from benefits.models.choices import SnapshotTrigger
 from benefits.policy import Action, require
 from benefits.selectors.board_pack import register_section
@@ -18,7 +18,7 @@ from benefits.selectors.periods import latest_closed_period
 from benefits.selectors.rollups import compute_all_rollups
 from benefits.selectors.targets import all_target_progress
 
-from . import audit
+from . import audit, outbox
 from .common import clean_period
 
 PAYLOAD_VERSION = 1
@@ -112,7 +112,7 @@ def request_snapshot(*, user: User, fy: object, as_at: object) -> str:
     _, month = clean_fy_as_at(fy, as_at)
     key = f"manual:{month}:{uuid.uuid4().hex}"
     with transaction.atomic():
-        OutboxMessage.objects.create(
+        outbox.enqueue(
             task=SNAPSHOT_TASK,
             kwargs={"as_at": month, "trigger": SnapshotTrigger.MANUAL, "trigger_key": key, "user_id": user.pk},
         )

@@ -10,6 +10,7 @@ from benefits.errors import Conflict, NoVersionInForce, PeriodClosed
 from benefits.finance.valuation import GBP, NoUnitCostInForce, UnitCostVersion, entry_value, unit_value_for
 from benefits.models import BenefitLine, Entry, UnitCost
 from benefits.models.choices import EntryStatus
+from benefits.selectors.periods import ClosedMonths
 
 from .audit import Event
 
@@ -47,7 +48,7 @@ class Valuer:
         )
 
 
-def revalue_entries(entries: list[Entry], lines: dict[int, BenefitLine], *, latest_closed: str | None) -> list[Event]:
+def revalue_entries(entries: list[Entry], lines: dict[int, BenefitLine], *, closed: ClosedMonths) -> list[Event]:
     """Recompute stored values after a line or unit cost changed; refuse if a settled figure would move.
 
     Validated actuals and entries of closed periods are settled: a change that would alter
@@ -66,7 +67,7 @@ def revalue_entries(entries: list[Entry], lines: dict[int, BenefitLine], *, late
                 f"This change would alter the value of the validated {entry.period} actual of benefit line "
                 f"{entry.benefit_id} (from {entry.value_gbp} to {new_value}). Validated figures cannot change."
             )
-        if latest_closed is not None and entry.period <= latest_closed:
+        if entry.period in closed:
             raise PeriodClosed(
                 f"This change would alter the value of the {entry.period} {entry.series} of benefit line "
                 f"{entry.benefit_id}, and {entry.period} is closed."

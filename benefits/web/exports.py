@@ -13,13 +13,13 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from benefits import tasks
 from benefits.errors import Conflict, NotFound
+from benefits.excel.exports import register_workbook
 from benefits.excel.writer import XLSX, xlsx_response
 from benefits.finance.calendar import CalendarError, FinancialYear
 from benefits.models import ExportJob
 from benefits.models.choices import JobStatus
-from benefits.selectors.exports import register_export, register_line_count, register_workbook, visible_initiatives
+from benefits.selectors.exports import register_export, register_line_count, visible_initiatives
 from benefits.selectors.register import filter_register
 from benefits.services import exports as export_services
 
@@ -46,7 +46,6 @@ def register_excel(request: HttpRequest) -> HttpResponse:
         data = register_workbook(register_export(initiatives=initiatives, fy=fy))
         return xlsx_response(data, export_services.filename(fy))
     job = export_services.request_register_export(user=request.user, filters=filters, fy=fy, lines=lines)
-    tasks.kick_outbox()  # start the build now rather than at beat's next drain
     return redirect("web:export_job", job_id=job.pk)
 
 

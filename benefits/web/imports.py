@@ -19,13 +19,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from benefits.api.filters import InitiativeFilter
-from benefits.excel.template import template_workbook
+from benefits.excel.exports import register_workbook, rollup_workbook
+from benefits.excel.template import template_workbook, template_years
 from benefits.excel.writer import xlsx_response
-from benefits.finance.calendar import CalendarError, FinancialYear, format_period, month_name
+from benefits.finance.calendar import CalendarError, FinancialYear, month_name
 from benefits.models import ImportBatch
 from benefits.policy import Action, can, require
-from benefits.selectors.exports import register_export, register_workbook, rollup_workbook, visible_initiatives
+from benefits.selectors.exports import register_export, template_choices, visible_initiatives
 from benefits.selectors.periods import reporting_month
+from benefits.selectors.rollups import compute_all_rollups
 from benefits.services.housekeeping import PENDING_UPLOADS as PENDING_DIR
 from benefits.services.imports import ImportRefused, import_workbook
 
@@ -122,9 +124,8 @@ def confirm_import(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def template_download(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    fy = FinancialYear.of(format_period(today.year, today.month))
-    return xlsx_response(template_workbook([fy, FinancialYear(fy.start_year + 1)]), "benefits-import-template.xlsx")
+    workbook = template_workbook(template_years(timezone.localdate()), template_choices())
+    return xlsx_response(workbook, "benefits-import-template.xlsx")
 
 
 @page_view
@@ -149,7 +150,8 @@ def rollup_download(request: HttpRequest) -> HttpResponse:
     except CalendarError:
         as_at = reporting_month()
         fy = FinancialYear.of(as_at)
-    return xlsx_response(rollup_workbook(fy=fy, as_at=as_at), f"benefits-rollup-{as_at}.xlsx")
+    workbook = rollup_workbook(compute_all_rollups(fy=fy, as_at=as_at), fy=fy, as_at=as_at)
+    return xlsx_response(workbook, f"benefits-rollup-{as_at}.xlsx")
 
 
 urlpatterns = [

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from benefits import tasks
 from benefits.errors import Conflict, DomainError, NotAllowed, NotFound, StaleVersion, Unprocessable, ValidationFailed
 from benefits.finance.calendar import CalendarError, FinancialYear, is_period, month_name
 from benefits.finance.rounding import pounds_pence
@@ -471,7 +470,6 @@ def periods(request: HttpRequest) -> HttpResponse:
             else:
                 period_services.close_period(user=request.user, period=month, reason=reason)
                 messages.success(request, f"{month_name(month)} and every month before it are closed.")
-                tasks.kick_outbox()  # the snapshot of the closed month starts now
             return redirect(reverse("web:periods") + f"?fy={fy.label}")
         except (ValidationFailed, Conflict) as exc:
             errors.append({"text": exc.message, "href": "#reason" if exc.field == "reason" else "#period"})
@@ -712,7 +710,6 @@ def board_packs(request: HttpRequest) -> HttpResponse:
         except (ValidationFailed, Conflict) as exc:
             errors.append({"text": exc.message, "href": "#as_at"})
         else:
-            tasks.kick_outbox()  # start the build now rather than at beat's next drain
             messages.success(request, f"The board pack for {month_name(pack.as_at)} is being built.")
             return redirect(reverse("web:board_packs") + f"#pack-{pack.pk}")
     if not is_period(selected):

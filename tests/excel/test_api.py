@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from python_calamine import CalamineWorkbook
 
 from benefits.excel import layout
+from benefits.excel.exports import FIGURE_HEADERS, GROUPING_SHEETS
 from benefits.models import AuditEvent, Entry, ImportBatch
 from benefits.selectors.audit import FIGURES_IMPORTED
-from benefits.selectors.exports import FIGURE_HEADERS, GROUPING_SHEETS
 from tests import worked_example
 from tests.excel.helpers import build, row
 from tests.factories import make_initiative, make_line, put

@@ -8,7 +8,8 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from benefits.selectors.exports import register_export, register_workbook, visible_initiatives
+from benefits.excel.exports import register_workbook
+from benefits.selectors.exports import register_export, visible_initiatives
 from benefits.services.imports import import_workbook
 from tests.factories import make_initiative, make_line, put
 

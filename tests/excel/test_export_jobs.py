@@ -9,6 +9,7 @@ from celery import current_app
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from benefits import tasks  # noqa: F401 (registers the tasks, as a worker does when it starts)
 from benefits.models import AuditEvent, ExportJob, OutboxMessage
 from benefits.services import exports as export_services
 from benefits.services import jobs

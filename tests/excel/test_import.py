@@ -10,10 +10,11 @@ from openpyxl import load_workbook
 
 from benefits.errors import NotAllowed
 from benefits.excel import layout
+from benefits.excel.exports import register_workbook
 from benefits.excel.writer import SheetSpec, stream_workbook
 from benefits.models import AuditEvent, BenefitLine, Entry, ImportBatch, Initiative
 from benefits.selectors.audit import FIGURES_IMPORTED
-from benefits.selectors.exports import register_export, register_workbook, visible_initiatives
+from benefits.selectors.exports import register_export, visible_initiatives
 from benefits.services import entries as entry_services
 from benefits.services.imports import ImportRefused, import_workbook
 from benefits.services.periods import close_period

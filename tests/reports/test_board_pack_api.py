@@ -14,19 +14,21 @@ from tests.api.conftest import client_for
 
 @pytest.fixture
 def kicks(monkeypatch):
+    """The tasks the outbox sends once a transaction commits."""
     calls = []
-    monkeypatch.setattr("benefits.api.board_packs.kick_outbox", lambda: calls.append(1) or 0)
+    monkeypatch.setattr("benefits.services.outbox.send", lambda task, kwargs: calls.append(task))
     return calls
 
 
-def test_an_executive_posts_a_month_and_gets_202_with_the_queued_pack(executive, kicks):
-    response = client_for(executive).post("/api/v1/board-packs/", {"as_at": "2025-06"}, format="json")
+def test_an_executive_posts_a_month_and_gets_202_with_the_queued_pack(executive, kicks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(executive).post("/api/v1/board-packs/", {"as_at": "2025-06"}, format="json")
     assert response.status_code == 202
     body = response.json()
     assert (body["as_at"], body["status"], body["progress"], body["created_by"]) == ("2025-06", "queued", 0, "exec")
     assert set(body) >= {"id", "error", "pages", "sha256", "size_bytes", "created_at", "finished_at"}
     assert response["Location"].endswith(f"/api/v1/board-packs/{body['id']}/")
-    assert kicks == [1]  # the build is sent at once, not at beat's next drain
+    assert kicks == ["benefits.tasks.build_board_pack"]  # sent once the request's work committed, not at beat's next drain
 
 
 @pytest.mark.parametrize(("who", "status"), [("finance_rye", 403), ("pmo_rye", 403), ("outsider", 403), (None, 401)])

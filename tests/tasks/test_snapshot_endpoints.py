@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from benefits import tasks
 from benefits.models import Entry, LineMonth, OutboxMessage, RollupSnapshot
 from benefits.selectors.rollups import GROUPINGS
+from benefits.services import outbox
 from benefits.services.entries import delete_entry, reject_entry, update_entry
 from tests.worked_example import build
 
@@ -23,9 +24,9 @@ def example(admin_user, finance_rye):
 
 @pytest.fixture
 def broker(monkeypatch):
-    """The views' kick sends here instead of the machine's queue folder."""
+    """What the outbox sends after a commit goes here instead of the machine's queue folder."""
     sent: list[tuple[str, dict]] = []
-    monkeypatch.setattr(tasks, "_send", lambda name, kwargs: sent.append((name, kwargs)))
+    monkeypatch.setattr(outbox, "send", lambda name, kwargs: sent.append((name, kwargs)))
     return sent
 
 
@@ -35,13 +36,16 @@ def as_user(user) -> APIClient:
     return api
 
 
-def test_finance_asks_for_a_snapshot_and_it_is_taken_in_the_background(example, finance_ryd, executive, broker):
-    response = as_user(finance_ryd).post("/api/v1/rollups/snapshots/", {"fy": "2025/26", "as_at": "2025-06"}, format="json")
+def test_finance_asks_for_a_snapshot_and_it_is_taken_in_the_background(
+    example, finance_ryd, executive, broker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(finance_ryd).post("/api/v1/rollups/snapshots/", {"fy": "2025/26", "as_at": "2025-06"}, format="json")
     assert response.status_code == 202
     body = response.json()
     assert (body["fy"], body["as_at"], body["trigger"], body["status"]) == ("2025/26", "2025-06", "manual", "queued")
     assert RollupSnapshot.objects.count() == 0  # not taken inside the request
-    [(name, kwargs)] = broker  # the view kicked the outbox: sent at once, marked dispatched
+    [(name, kwargs)] = broker  # sent as soon as the request's transaction committed, marked dispatched
     assert name == "benefits.tasks.take_snapshot" and kwargs["trigger_key"] == body["trigger_key"]
     assert OutboxMessage.objects.get().dispatched_at is not None
 

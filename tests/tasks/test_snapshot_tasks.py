@@ -10,8 +10,9 @@ from django.db import OperationalError
 from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import OperationalError as BrokerDown
 
-from benefits import outbox, tasks
+from benefits import tasks
 from benefits.models import AuditEvent, OutboxMessage, RollupSnapshot
+from benefits.services import outbox
 from benefits.services import snapshots as snapshot_services
 from benefits.services.periods import close_period
 from benefits.services.snapshots import snapshot_payload
@@ -74,21 +75,21 @@ def test_a_broker_that_is_down_loses_nothing(example, finance_rye, monkeypatch):
     assert outbox.dispatch_pending(send=down) == 0
     message = OutboxMessage.objects.get()
     assert message.dispatched_at is None and message.attempts == 1
-    monkeypatch.setattr(tasks, "_send", down)
-    assert tasks.kick_outbox() == 0  # a view's kick logs and carries on
+    monkeypatch.setattr(outbox, "send", down)
+    assert outbox.send_pending() == 0  # the send after a commit logs and carries on
     back = Recorder()
-    monkeypatch.setattr(tasks, "_send", back)
+    monkeypatch.setattr(outbox, "send", back)
     assert tasks.drain_outbox.apply().get() == 1  # beat's next drain sends it
     assert [name for name, _ in back.sent] == ["benefits.tasks.take_snapshot"]
     assert OutboxMessage.objects.get().dispatched_at is not None
 
 
-def test_kick_outbox_never_raises_even_when_the_database_refuses(monkeypatch):
+def test_sending_after_a_commit_never_raises_even_when_the_database_refuses(monkeypatch):
     def broken(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(outbox, "dispatch_pending", broken)
-    assert tasks.kick_outbox() == 0
+    assert outbox.send_pending() == 0
 
 
 def test_the_nightly_snapshot_is_one_per_night_as_at_the_latest_closed_month(example, finance_rye):
