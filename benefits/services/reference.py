@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -184,6 +185,31 @@ def update_confidence_weight(
             changes={"weight": [str(old), str(number)]},
         )
     return row
+
+
+def update_confidence_weights(*, user: User, changes: Mapping[str, tuple[object, int | None]]) -> int:
+    """Several weights at once (the weights page), all or nothing; returns how many changed.
+
+    `changes` maps a delivery confidence to the weight typed and the version the page showed; a
+    weight typed as it is stored is left alone.
+    """
+    require(user, Action.EDIT_REFERENCE, what="change confidence weights")
+    changed = 0
+    with transaction.atomic():
+        for row in ConfidenceWeight.objects.filter(delivery_confidence__in=list(changes)).order_by("delivery_confidence"):
+            value, version = changes[row.delivery_confidence]
+            if _same_weight(value, row.weight):
+                continue
+            update_confidence_weight(user=user, weight=row, value=value, expected_version=version)
+            changed += 1
+    return changed
+
+
+def _same_weight(value: object, weight: Decimal) -> bool:
+    try:
+        return Decimal(str(value).strip()) == weight
+    except InvalidOperation:
+        return False  # not a number: update_confidence_weight says so
 
 
 def _clean_target(values: dict[str, Any]) -> dict[str, Any]:

@@ -5,11 +5,8 @@ Domain errors a view cannot show beside a form are turned into pages by `http.pa
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -20,16 +17,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from benefits.errors import Conflict, DomainError, NotAllowed, NotFound, StaleVersion, Unprocessable, ValidationFailed
 from benefits.finance.calendar import CalendarError, FinancialYear, is_period, month_name
 from benefits.finance.rounding import pounds_pence
-from benefits.models import AuditEvent, BenefitLine, BoardPack, ConfidenceWeight, Entry, Initiative, Target, UnitCost, User
-from benefits.models.choices import EntryStatus, JobStatus, Role, Series
+from benefits.models import AuditEvent, BenefitLine, BoardPack, Entry, Initiative, Target, UnitCost, User
+from benefits.models.choices import JobStatus, Role, Series
 from benefits.policy import Action, can, require
 from benefits.selectors.audit import Cell, cell_key, entry_events
-from benefits.selectors.periods import latest_closed_period, reporting_month
+from benefits.selectors.periods import reporting_month
 from benefits.services import board_packs as board_pack_services
 from benefits.services import entries as entry_services
 from benefits.services import periods as period_services
+from benefits.services import profiles as profile_services
 from benefits.services import reference as reference_services
 from benefits.services import register as register_services
+from benefits.services.profiles import CellEdit, CellsRefused
 
 from . import presenters
 from .forms import INCOMPLETE, BenefitLineForm, InitiativeForm, LoginForm, TargetForm, UnitCostChangeForm, UnitCostForm
@@ -250,26 +249,9 @@ def _version(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def save_cell(*, user: User, line: BenefitLine, series: str, period: str, quantity: str, version: int | None) -> Entry | None:
-    """Create, change or (blank) remove one entry through the services, carrying the version the page had."""
-    quantity = (quantity or "").strip().replace(",", "").removeprefix("£")
-    entry = Entry.objects.filter(benefit=line, period=period, series=series).first()
-    if entry is None:
-        if version is not None:
-            raise StaleVersion(
-                f"The {month_name(period)} {series} was removed by someone else since you loaded the page.", current=None
-            )
-        if not quantity:
-            return None
-        return entry_services.create_entry(user=user, benefit=line, period=period, series=series, quantity=quantity)
-    if version is None:
-        raise StaleVersion(
-            f"Someone else entered the {month_name(period)} {series} since you loaded the page.", current=entry
-        )
-    if not quantity:
-        entry_services.delete_entry(user=user, entry=entry, expected_version=version)
-        return None
-    return entry_services.update_entry(user=user, entry=entry, quantity=quantity, expected_version=version)
+def _cell_edit(post, series: str, period: str) -> CellEdit:
+    """The month as typed on the page, with the version the page showed."""
+    return CellEdit(series, period, post.get(f"q-{series}-{period}", ""), _version(post.get(f"v-{series}-{period}", "")))
 
 
 def _stale_notice(exc: StaleVersion, typed: str, line: BenefitLine) -> str:
@@ -310,62 +292,40 @@ def _save_one_cell(request, line, fy):
     if parsed is None or parsed[1] not in fy:
         return HttpResponse("That cell is not part of this grid; reload the page.", status=400)
     series, period = parsed
-    typed = request.POST.get(name, "")
+    edit = _cell_edit(request.POST, series, period)
     error = notice = ""
     try:
-        save_cell(user=request.user, line=line, series=series, period=period, quantity=typed,
-                  version=_version(request.POST.get(f"v-{series}-{period}", "")))
+        profile_services.save_cell(user=request.user, line=line, edit=edit)
     except StaleVersion as exc:
-        notice = _stale_notice(exc, typed, line)
+        notice = _stale_notice(exc, edit.typed, line)
     except DomainError as exc:
         error = exc.message
     row = presenters.grid_row(line=line, series=series, fy=fy, editable=True)
     cell = next(c for c in row.cells if c.period == period)
     if error:
-        cell.error, cell.quantity = error, typed
+        cell.error, cell.quantity = error, edit.typed
     cell.notice = notice
     totals = presenters.year_totals(line.initiative, fy)
     return render_page(request, "benefits/partials/grid_cell_response.jinja", {"cell": cell, "row": row, "totals": totals, "line_is_money": line.measure == "GBP"})
 
 
-class _Rollback(Exception):
-    pass
-
-
 def _save_whole_grid(request, line, fy):
-    current = {(e.series, e.period): e for e in line.entries.filter(period__gte=fy.first, period__lte=fy.last)}
-    errors: dict[str, str] = {}
-    typed_values: dict[str, str] = {}
-    saved = 0
-    try:
-        with transaction.atomic():
-            for name, typed in request.POST.items():
-                parsed = _parse_cell_name(name)
-                if parsed is None or parsed[1] not in fy:
-                    continue
-                series, period = parsed
-                entry = current.get(parsed)
-                typed_clean = typed.strip()
-                old = f"{entry.quantity:.2f}" if entry else ""
-                if typed_clean == old or (entry and typed_clean and _same_number(typed_clean, entry.quantity)):
-                    continue
-                typed_values[name] = typed
-                try:
-                    save_cell(user=request.user, line=line, series=series, period=period, quantity=typed,
-                              version=_version(request.POST.get(f"v-{series}-{period}", "")))
-                    saved += 1
-                except StaleVersion as exc:
-                    errors[name] = _stale_notice(exc, typed, line)
-                except DomainError as exc:
-                    errors[name] = exc.message
-            if errors:
-                raise _Rollback
-    except _Rollback:
-        pass
+    """Every cell of the posted grid, all or nothing; on a refusal the page again, each error beside its cell."""
+    cells = [parsed for parsed in map(_parse_cell_name, request.POST) if parsed is not None and parsed[1] in fy]
+    edits = [_cell_edit(request.POST, series, period) for series, period in cells]
     target = reverse("web:initiative", args=[line.initiative.ref]) + f"?fy={fy.label}"
-    if not errors:
+    try:
+        saved = profile_services.save_cells(user=request.user, line=line, edits=edits)
+    except CellsRefused as refused:
+        errors = {
+            f"q-{series}-{period}": _stale_notice(exc, request.POST.get(f"q-{series}-{period}", ""), line)
+            if isinstance(exc, StaleVersion) else exc.message
+            for (series, period), exc in refused.errors.items()
+        }
+    else:
         messages.success(request, f"{saved} month{'s' if saved != 1 else ''} of “{line.title}” saved." if saved else "Nothing had changed.")
         return redirect(target + f"#line-{line.pk}")
+    typed_values = {f"q-{e.series}-{e.period}": e.typed for e in edits}
     page = presenters.initiative_page(user=request.user, initiative=line.initiative, fy=fy)
     summary = []
     for grid in page.lines:
@@ -376,16 +336,9 @@ def _save_whole_grid(request, line, fy):
                 if cell.name in errors:
                     cell.error, cell.quantity = errors[cell.name], typed_values.get(cell.name, cell.quantity)
                     summary.append({"text": f"{cell.month} {row.label.lower()}: {errors[cell.name]}", "href": f"#{cell.id}"})
-                elif cell.name in typed_values:
+                elif cell.name in typed_values and typed_values[cell.name].strip() != cell.quantity:
                     cell.quantity = typed_values[cell.name]
     return render_page(request, "benefits/initiative.jinja", {"page": page, "nav_current": "register", "page_errors": summary}, status=400)
-
-
-def _same_number(text: str, value: Decimal) -> bool:
-    try:
-        return Decimal(text.replace(",", "").removeprefix("£")) == value
-    except ArithmeticError:
-        return False
 
 
 @page_view
@@ -393,18 +346,13 @@ def _same_number(text: str, value: Decimal) -> bool:
 def submit_actuals(request: HttpRequest, line_id: int) -> HttpResponse:
     line = _line(request.user, line_id)
     fy = _fy(request)
-    latest = latest_closed_period()
-    ids = list(
-        line.entries.filter(series=Series.ACTUAL, status=EntryStatus.DRAFT, period__gte=fy.first, period__lte=fy.last)
-        .exclude(period__lte=latest or "0000-00")
-        .values_list("id", flat=True)
-    )
     target = reverse("web:initiative", args=[line.initiative.ref]) + f"?fy={fy.label}#line-{line.pk}"
-    if not ids:
+    submitted = profile_services.submit_line_actuals(user=request.user, line=line, fy=fy)
+    if not submitted:
         messages.info(request, f"“{line.title}” has no draft actuals in {fy.label} to submit.")
-        return redirect(target)
-    entry_services.submit_entries(user=request.user, ids=ids)
-    messages.success(request, f"{len(ids)} actual{'s' if len(ids) != 1 else ''} of “{line.title}” submitted for validation.")
+    else:
+        n = len(submitted)
+        messages.success(request, f"{n} actual{'s' if n != 1 else ''} of “{line.title}” submitted for validation.")
     return redirect(target)
 
 
@@ -437,9 +385,7 @@ def validation_queue(request: HttpRequest) -> HttpResponse:
                     raise ValidationFailed("Select the actuals to send back.", field="ids")
                 if not reason:
                     raise ValidationFailed("Give a reason for sending the actuals back, so the programme office knows what to fix.", field="reason")
-                with transaction.atomic():
-                    for entry in Entry.objects.filter(pk__in=chosen):
-                        entry_services.reject_entry(user=request.user, entry=entry, reason=reason)
+                entry_services.reject_entries(user=request.user, ids=chosen, reason=reason)
                 messages.success(request, f"{len(chosen)} actual{'s' if len(chosen) != 1 else ''} sent back with your reason.")
             else:
                 raise ValidationFailed("Choose to validate or send back.", field="ids")
@@ -506,17 +452,13 @@ def confidence_weights(request: HttpRequest) -> HttpResponse:
     errors = []
     if request.method == "POST":
         require(request.user, Action.EDIT_REFERENCE, what="change confidence weights")
-        changed = 0
+        typed = {
+            key[len("weight-"):]: (value.strip(), _version(request.POST.get(f"version-{key[len('weight-'):]}", "")))
+            for key, value in request.POST.items()
+            if key.startswith("weight-") and value.strip()
+        }
         try:
-            with transaction.atomic():
-                for w in ConfidenceWeight.objects.all():
-                    value = request.POST.get(f"weight-{w.delivery_confidence}", "").strip()
-                    if value and value != f"{w.weight:.2f}" and not _same_number(value, w.weight):
-                        reference_services.update_confidence_weight(
-                            user=request.user, weight=w, value=value,
-                            expected_version=_version(request.POST.get(f"version-{w.delivery_confidence}", "")),
-                        )
-                        changed += 1
+            changed = reference_services.update_confidence_weights(user=request.user, changes=typed)
         except DomainError as exc:
             errors.append({"text": exc.message, "href": "#weights"})
         else:

@@ -213,3 +213,33 @@ def test_a_unit_cost_cannot_take_effect_in_a_closed_month_nor_move_validated_val
         make_unit_cost(finance_rye, "bed_day", "420.00", "2025-06")
     actual.refresh_from_db()
     assert actual.value_gbp == Decimal("4000.00")
+
+
+def test_several_actuals_are_sent_back_together_or_not_at_all(pmo_rye, finance_rye, line):
+    june, july = put(pmo_rye, line, "actual", {"2025-06": "100.00", "2025-07": "200.00"})
+    svc.submit_entries(user=pmo_rye, ids=[june.pk])  # July stays a draft: it cannot be sent back
+    with pytest.raises(InvalidTransition):
+        svc.reject_entries(user=finance_rye, ids=[june.pk, july.pk], reason="Evidence missing")
+    june.refresh_from_db()
+    assert june.status == "submitted" and not EntryStatusChange.objects.filter(to_status="draft").exists()
+    svc.submit_entries(user=pmo_rye, ids=[july.pk])
+    assert [e.status for e in svc.reject_entries(user=finance_rye, ids=[june.pk, july.pk], reason="Evidence missing")] == [
+        "draft",
+        "draft",
+    ]
+
+
+def test_segregation_reads_who_entered_an_actual_even_after_someone_else_changed_it(admin_user, pmo_rye, line):
+    entry = put(admin_user, line, "actual", {"2025-09": "50.00"})[0]
+    svc.update_entry(user=pmo_rye, entry=entry, quantity=Decimal("60.00"))
+    entry.refresh_from_db()
+    assert sorted(entry.entered_by) == sorted([admin_user.pk, pmo_rye.pk]) and entry.updated_by == pmo_rye
+    svc.submit_entry(user=pmo_rye, entry=entry)
+    with pytest.raises(NotAllowed, match="segregation"):
+        svc.validate_entry(user=admin_user, entry=entry)  # the last writer was someone else: still their figure
+    assert svc.own_entry_ids(admin_user, [entry]) == {entry.pk}
+
+
+def test_plans_and_forecasts_name_nobody_as_their_enterer(pmo_rye, line):
+    plan, forecast = put(pmo_rye, line, "plan", ["2025-06"], "10.00") + put(pmo_rye, line, "forecast", ["2025-06"], "10.00")
+    assert Entry.objects.get(pk=plan.pk).entered_by is None and Entry.objects.get(pk=forecast.pk).entered_by is None
