@@ -6,12 +6,13 @@ from datetime import UTC
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
-from benefits.models import AuditEvent, BenefitLine, Entry, Initiative, UnitCost
-from benefits.models.choices import BenefitClass, Confidence, EntryStatus, Series, Stage
+from benefits.models import AuditEvent, BenefitLine, Entry, UnitCost
+from benefits.models.choices import BenefitClass, EntryStatus, Series
 from benefits.selectors.audit import Cell, entry_events
+from benefits.selectors.register import RegisterFilter
 
 from .fields import PERIOD_PATTERN
 
@@ -71,27 +72,7 @@ class PeriodFilter(filters.CharFilter):
         super().__init__(*args, **kwargs)
 
 
-class InitiativeFilter(filters.FilterSet):
-    workstream = filters.CharFilter(field_name="workstream__code", help_text="Workstream code.")
-    lead_organisation = filters.CharFilter(field_name="lead_organisation__code", help_text="Organisation code.")
-    organisation = filters.CharFilter(method="filter_organisation", help_text="Initiatives involving this organisation (code).")
-    stage = filters.ChoiceFilter(choices=Stage.choices)
-    delivery_confidence = filters.ChoiceFilter(choices=Confidence.choices)
-    search = filters.CharFilter(method="filter_search", help_text="Words in the ref, title or description.")
-
-    class Meta:
-        model = Initiative
-        fields = ["workstream", "lead_organisation", "organisation", "stage", "delivery_confidence", "search"]
-
-    def filter_organisation(self, queryset, name, value):
-        through = Initiative.organisations.through
-        return queryset.filter(Exists(through.objects.filter(initiative_id=OuterRef("pk"), organisation__code=value)))
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(ref__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value))
+InitiativeFilter = RegisterFilter  # the register's one FilterSet, shared with the pages and the exports
 
 
 class BenefitFilter(filters.FilterSet):

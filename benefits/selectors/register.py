@@ -1,4 +1,5 @@
-"""The register's filters, in one place: the register page and its Excel export apply the same ones.
+"""The register's filters, in one place: the API's initiatives list, the register page and both
+register downloads apply the same `RegisterFilter`, with one meaning for each word (API.md).
 
 A background export records the filters the user had on the page and applies them again in the
 worker, so the file holds exactly the initiatives the page listed.
@@ -6,9 +7,38 @@ worker, so the file holds exactly the initiatives the page listed.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import django_filters as filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from benefits.models import Initiative, Organisation, Workstream
+from benefits.models.choices import Confidence, Stage
+
+
+class RegisterFilter(filters.FilterSet):
+    """API.md's initiative filters: `workstream`, `lead_organisation`, `organisation`, `stage`,
+    `delivery_confidence`, `search`. An unknown or malformed value is an error the API answers
+    with a 400 naming it; a page simply leaves that filter out."""
+
+    workstream = filters.CharFilter(field_name="workstream__code", help_text="Workstream code.")
+    lead_organisation = filters.CharFilter(field_name="lead_organisation__code", help_text="Organisation code.")
+    organisation = filters.CharFilter(method="filter_organisation", help_text="Initiatives involving this organisation (code).")
+    stage = filters.ChoiceFilter(choices=Stage.choices)
+    delivery_confidence = filters.ChoiceFilter(choices=Confidence.choices)
+    search = filters.CharFilter(method="filter_search", help_text="Words in the ref, title or description.")
+
+    class Meta:
+        model = Initiative
+        fields = ["workstream", "lead_organisation", "organisation", "stage", "delivery_confidence", "search"]
+
+    def filter_organisation(self, queryset, name, value):
+        through = Initiative.organisations.through
+        return queryset.filter(Exists(through.objects.filter(initiative_id=OuterRef("pk"), organisation__code=value)))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(ref__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value))
 
 FILTERS = ("workstream", "trust", "stage", "confidence", "search")
 
