@@ -31,6 +31,19 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     "admin": frozenset(Action),
 }
 
+# What ADMINISTER grants in the Django admin, as Django's model permissions: "app_label.model" (or
+# "app_label.*" for every model of the app) → add / change / delete / view. The product's own data
+# is view-only there: every change to it goes through a service (ADR 0016). benefits/admin_site.py
+# reads this; a model not named here is not shown to anyone.
+_ALL = frozenset({"add", "change", "delete", "view"})
+ADMIN_SITE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "benefits.*": frozenset({"view"}),
+    "django_celery_beat.*": _ALL,  # the beat schedule admins see, disable and retime (ADR 0022)
+    "axes.accessattempt": _ALL,  # deleting a lockout lets a colleague sign in again
+    "axes.accesslog": frozenset({"view"}),  # sign-in records are evidence: read, never edited
+    "axes.accessfailurelog": frozenset({"view"}),
+}
+
 # Actions whose objects belong to trusts: a programme-office user may only touch initiatives
 # whose `organisations` include one of their own. Admins are not scoped.
 TRUST_SCOPED = frozenset({Action.EDIT_REGISTER})

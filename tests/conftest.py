@@ -80,7 +80,7 @@ def executive(db):
 @pytest.fixture
 def admin_user(db):
     ensure_reference_data()
-    return UserFactory(username="admin", first_name="Ada", last_name="Admin", role="admin", is_staff=True, is_superuser=True)
+    return UserFactory(username="admin", first_name="Ada", last_name="Admin", role="admin")
 
 
 @pytest.fixture

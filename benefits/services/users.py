@@ -1,4 +1,8 @@
-"""Provisioning users (API.md: `manage.py add_user`)."""
+"""Provisioning users (API.md: `manage.py add_user`) and deactivating them (the Django admin's one action).
+
+A user's powers come from their role through `benefits.policy`; Django's `is_staff` and
+`is_superuser` flags stay off (ADR 0016).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.db import transaction
 from benefits.errors import ValidationFailed
 from benefits.models import Organisation, User
 from benefits.models.choices import Role
+from benefits.policy import Action, require
 
 from . import audit
 
@@ -26,7 +31,7 @@ def add_user(
     by: User | None = None,
     check_password: bool = True,
 ) -> tuple[User, bool]:
-    """Create or update a user with one role and their trusts; returns (user, created)."""
+    """Create or update a user with one role and their trusts, active; returns (user, created)."""
     if role not in Role.values:
         raise ValidationFailed(f"'{role}' is not a role; use one of {', '.join(Role.values)}.", field="role")
     codes = sorted(set(org_codes))
@@ -45,17 +50,19 @@ def add_user(
     with transaction.atomic():
         user, created = User.objects.get_or_create(username=username)
         before = (
-            {"role": user.role, "organisations": sorted(user.organisations.values_list("code", flat=True))} if not created else {}
+            {"role": user.role, "organisations": sorted(user.organisations.values_list("code", flat=True)), "is_active": user.is_active}
+            if not created
+            else {}
         )
         user.role = role
         user.first_name, user.last_name = first or user.first_name, last or user.last_name
         user.email = email or user.email
-        user.is_staff = role == Role.ADMIN
-        user.is_superuser = role == Role.ADMIN
+        user.is_active = True  # provisioning someone again brings a deactivated account back
+        user.is_staff = user.is_superuser = False  # the role is the only source of powers, the admin's included
         user.set_password(password)
         user.save()
         user.organisations.set(orgs)
-        after = {"role": role, "organisations": codes}
+        after = {"role": role, "organisations": codes} | ({} if created else {"is_active": True})
         audit.record(
             user=by,
             system="add_user",
@@ -65,3 +72,28 @@ def add_user(
             changes=audit.diff(before, after),
         )
     return user, created
+
+
+def deactivate_users(*, users: Iterable[User], by: User) -> list[User]:
+    """Stop people signing in (pages, API tokens, admin) and keep their history; returns those deactivated.
+
+    Never the one who asks, so the last administrator cannot lock everyone out. `add_user` brings
+    an account back.
+    """
+    require(by, Action.ADMINISTER, what="deactivate users")
+    ids = {u.pk for u in users}
+    if by.pk in ids:
+        raise ValidationFailed("You cannot deactivate your own account; ask another administrator.", field="users")
+    with transaction.atomic():
+        deactivated = list(User.objects.select_for_update().filter(pk__in=ids, is_active=True).order_by("username"))
+        for user in deactivated:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            audit.record(
+                user=by,
+                action="benefits.user.updated",
+                object_type="user",
+                object_id=user.username,
+                changes={"is_active": [True, False]},
+            )
+    return deactivated

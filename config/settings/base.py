@@ -18,7 +18,7 @@ DEBUG = env("DJANGO_DEBUG")
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "benefits.apps.AdminConfig",  # Django's admin, its site entered through policy (ADR 0016)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -108,6 +108,7 @@ AUTH_USER_MODEL = "benefits.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "benefits.sessions.SessionUserBackend",  # Django's ModelBackend, + the user read with the session
+    "benefits.admin_site.PolicyBackend",  # the admin role's permissions in the Django admin, from policy (ADR 0016)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

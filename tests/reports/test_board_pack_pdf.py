@@ -73,7 +73,7 @@ def pack(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         assert connection.settings_dict["NAME"].startswith("test_")
         ensure_reference_data()  # a transactional test before this module may have emptied the tables
-        admin = UserFactory(username="pack.admin", first_name="Ada", last_name="Admin", role="admin", is_staff=True, is_superuser=True)
+        admin = UserFactory(username="pack.admin", first_name="Ada", last_name="Admin", role="admin")
         finance = UserFactory(username="pack.finance", role="finance", orgs=["RYE"])
         executive = UserFactory(username="pack.exec", first_name="Eve", last_name="Exton", role="executive", orgs=["RYE", "RYD"])
         example = worked_example.build(author=admin, validator=finance)

@@ -12,7 +12,7 @@ from benefits.services.users import add_user
 
 
 class Command(BaseCommand):
-    help = "Create or update a user with one role and the trusts they work for; the password is read from stdin."
+    help = "Create, update or reactivate a user with one role and the trusts they work for; the password is read from stdin."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
