@@ -46,6 +46,7 @@ test: static
 
 lint: venv
 	@.venv/bin/ruff check .
+	@.venv/bin/lint-imports --no-cache
 
 bench: venv
 	@$(PY) -m bench

@@ -18,7 +18,6 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 
-from benefits.api.filters import InitiativeFilter
 from benefits.excel.exports import register_workbook, rollup_workbook
 from benefits.excel.template import template_workbook, template_years
 from benefits.excel.writer import xlsx_response
@@ -27,6 +26,7 @@ from benefits.models import ImportBatch
 from benefits.policy import Action, can, require
 from benefits.selectors.exports import register_export, template_choices, visible_initiatives
 from benefits.selectors.periods import reporting_month
+from benefits.selectors.register import RegisterFilter
 from benefits.selectors.rollups import compute_all_rollups
 from benefits.services.housekeeping import PENDING_UPLOADS as PENDING_DIR
 from benefits.services.imports import ImportRefused, import_workbook
@@ -131,7 +131,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 @page_view
 def register_download(request: HttpRequest) -> HttpResponse:
     """The register page's filters (workstream, trust, stage, …) plus `fy`, as the API takes them."""
-    filterset = InitiativeFilter(request.GET, queryset=visible_initiatives(request.user))
+    filterset = RegisterFilter(request.GET, queryset=visible_initiatives(request.user))
     initiatives = filterset.qs if filterset.is_valid() else visible_initiatives(request.user)
     fy = None
     if request.GET.get("fy"):
