@@ -18,7 +18,8 @@ from django.test.utils import override_settings
 from django.urls import include, path
 from rest_framework.authtoken.models import Token
 
-from benefits.api.views import ENTRY_VALUES, initiative_rows
+from benefits.api.ledger import ENTRY_VALUES
+from benefits.api.register import initiative_rows
 from benefits.models import BenefitLine, Entry, Initiative, Organisation, User, Workstream
 from benefits.services import register as register_services
 from benefits.services.users import add_user

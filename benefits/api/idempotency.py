@@ -6,7 +6,9 @@ A POST with `Idempotency-Key: <key>` from the same user within 24 hours:
 - same key, different request → 422.
 Only successful (2xx) first responses are stored: a refused request may be corrected and retried
 with the same key. Two concurrent requests with one key are serialised by a PostgreSQL advisory lock
-on (user, key), so the second waits and then replays the first.
+on (user, key), so the second waits and then replays the first. The lock belongs to the database
+session, which outlives the request on a pooled connection (CONN_MAX_AGE), so `dispatch` releases
+it in a `finally`: also when the view fails with an exception DRF turns into no response (a 500).
 
 How other API modules use it: put `IdempotencyMixin` first in the view's bases
 (`class BoardPackViewSet(IdempotencyMixin, ..., GenericViewSet)`); every POST of that view is covered.
@@ -49,7 +51,8 @@ def request_hash(request) -> str:
     return digest.hexdigest()
 
 
-def _lock_id(user_id: int, key: str) -> int:
+def advisory_lock_id(user_id: int, key: str) -> int:
+    """The PostgreSQL advisory lock that serialises the requests of one user with one key."""
     return int.from_bytes(hashlib.sha256(f"{user_id}:{key}".encode()).digest()[:8], "big", signed=True)
 
 
@@ -75,7 +78,7 @@ class IdempotencyMixin:
         if not key.strip() or len(key) > 255:
             raise ValidationError({HEADER: ["Send a key of 1 to 255 characters, e.g. a UUID."]})
         digest = request_hash(request)
-        lock = _lock_id(request.user.pk, key)
+        lock = advisory_lock_id(request.user.pk, key)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [lock])
         self._idempotency = (key, digest, lock)
@@ -97,27 +100,32 @@ class IdempotencyMixin:
             return exc.response
         return super().handle_exception(exc)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        state, self._idempotency = self._idempotency, None
-        if state is not None:
-            key, digest, lock = state
-            try:
-                if 200 <= response.status_code < 300 and response.get("Idempotent-Replayed") is None:
-                    body = json.loads(json.dumps(response.data, cls=JSONEncoder)) if response.data is not None else None
-                    headers = {h: response[h] for h in REPLAYED_HEADERS if response.has_header(h)}
-                    IdempotencyKey.objects.update_or_create(
-                        user=request.user,
-                        key=key,
-                        defaults={
-                            "request_hash": digest,
-                            "response_status": response.status_code,
-                            "response_body": body,
-                            "response_headers": headers,
-                            "created_at": timezone.now(),
-                        },
-                    )
-            finally:
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            state, self._idempotency = self._idempotency, None
+            if state is not None:
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [state[2]])
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Store a first 2xx response while the lock is still held, so a waiting repeat replays it."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._idempotency is None or not 200 <= response.status_code < 300 or response.get("Idempotent-Replayed"):
+            return response
+        key, digest, _ = self._idempotency
+        body = json.loads(json.dumps(response.data, cls=JSONEncoder)) if response.data is not None else None
+        headers = {h: response[h] for h in REPLAYED_HEADERS if response.has_header(h)}
+        IdempotencyKey.objects.update_or_create(
+            user=request.user,
+            key=key,
+            defaults={
+                "request_hash": digest,
+                "response_status": response.status_code,
+                "response_body": body,
+                "response_headers": headers,
+                "created_at": timezone.now(),
+            },
+        )
         return response

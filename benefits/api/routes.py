@@ -1,9 +1,9 @@
-"""API v1 routes of the register, ledger, reference data, audit and sign-in (API.md, Resources)."""
+"""API v1 routes of the resources (API.md, Resources): each path and the area module that serves it."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import audit, auth, ledger, periods, reference, register
 
 
 class Router(SimpleRouter):
@@ -11,18 +11,18 @@ class Router(SimpleRouter):
 
 
 router = Router()
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
-router.register("workstreams", views.WorkstreamViewSet, basename="workstream")
-router.register("initiatives", views.InitiativeViewSet, basename="initiative")
-router.register("benefits", views.BenefitViewSet, basename="benefit")
-router.register("entries", views.EntryViewSet, basename="entry")
-router.register("periods", views.PeriodViewSet, basename="period")
-router.register("unit-costs", views.UnitCostViewSet, basename="unit-cost")
-router.register("confidence-weights", views.ConfidenceWeightViewSet, basename="confidence-weight")
-router.register("targets", views.TargetViewSet, basename="target")
-router.register("audit", views.AuditViewSet, basename="audit")
+router.register("organisations", register.OrganisationViewSet, basename="organisation")
+router.register("workstreams", register.WorkstreamViewSet, basename="workstream")
+router.register("initiatives", register.InitiativeViewSet, basename="initiative")
+router.register("benefits", register.BenefitViewSet, basename="benefit")
+router.register("entries", ledger.EntryViewSet, basename="entry")
+router.register("periods", periods.PeriodViewSet, basename="period")
+router.register("unit-costs", reference.UnitCostViewSet, basename="unit-cost")
+router.register("confidence-weights", reference.ConfidenceWeightViewSet, basename="confidence-weight")
+router.register("targets", reference.TargetViewSet, basename="target")
+router.register("audit", audit.AuditViewSet, basename="audit")
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
     *router.urls,
 ]
