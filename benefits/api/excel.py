@@ -19,12 +19,12 @@ from benefits.excel.writer import XLSX, xlsx_response
 from benefits.models import ImportBatch
 from benefits.policy import Action
 from benefits.selectors.exports import register_export, template_choices, visible_initiatives
+from benefits.selectors.register import RegisterFilter
 from benefits.selectors.rollups import compute_all_rollups
 from benefits.services.imports import ImportRefused, import_workbook
 
 from .errors import ErrorSerializer
 from .fields import FinancialYearField, PeriodField, parse_query
-from .filters import InitiativeFilter
 from .idempotency import IdempotencyMixin
 from .pagination import paginate
 
@@ -201,14 +201,14 @@ class RegisterExportView(APIView):
         summary="The register with its profiles, in the import layout",
         parameters=[
             OpenApiParameter("fy", str, description="Financial year, e.g. 2025/26."),
-            *[OpenApiParameter(name, str, description=f"As for initiatives/: {name}.") for name in InitiativeFilter.Meta.fields],
+            *[OpenApiParameter(name, str, description=f"As for initiatives/: {name}.") for name in RegisterFilter.Meta.fields],
         ],
         responses={(200, XLSX): XLSX_RESPONSE},
         tags=["exports"],
     )
     def get(self, request):
         query = parse_query(request, RegisterExportQuery)
-        filterset = InitiativeFilter(request.query_params, queryset=visible_initiatives(request.user))
+        filterset = RegisterFilter(request.query_params, queryset=visible_initiatives(request.user))
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         fy = query.get("fy")

@@ -12,7 +12,6 @@ from django_filters.fields import IsoDateTimeField
 from benefits.models import AuditEvent, BenefitLine, Entry, UnitCost
 from benefits.models.choices import BenefitClass, EntryStatus, Series
 from benefits.selectors.audit import Cell, entry_events
-from benefits.selectors.register import RegisterFilter
 
 from .fields import PERIOD_PATTERN
 
@@ -70,9 +69,6 @@ class PeriodFilter(filters.CharFilter):
         kwargs.setdefault("regex", PERIOD_PATTERN)
         kwargs.setdefault("error_messages", {"invalid": "Use a month in the form YYYY-MM, for example 2025-06."})
         super().__init__(*args, **kwargs)
-
-
-InitiativeFilter = RegisterFilter  # the register's one FilterSet, shared with the pages and the exports
 
 
 class BenefitFilter(filters.FilterSet):

@@ -19,7 +19,7 @@ from benefits.finance.calendar import FinancialYear, is_period, months_between
 from benefits.models import Period
 from benefits.models.choices import PeriodStatus
 from benefits.policy import Action
-from benefits.selectors.periods import latest_closed_period
+from benefits.selectors.periods import month_states
 from benefits.services import periods as period_services
 
 from .base import ReasonSerializer, RowSerializer
@@ -48,22 +48,16 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 
 def period_rows(months: list[str]) -> list[dict]:
-    """Each month with its status derived from the latest closed period (closed months form a prefix)."""
-    latest = latest_closed_period()
-    stored = {p["period"]: p for p in Period.objects.filter(period__in=months).values("period", "closed_by__username", "closed_at")}
-    out = []
-    for month in months:
-        closed = latest is not None and month <= latest
-        row = stored.get(month, {})
-        out.append(
-            {
-                "period": month,
-                "status": PeriodStatus.CLOSED if closed else PeriodStatus.OPEN,
-                "closed_by": row.get("closed_by__username") if closed else None,
-                "closed_at": row.get("closed_at") if closed else None,
-            }
-        )
-    return out
+    """Each month with its status (closed months form a prefix: FINANCE.md)."""
+    return [
+        {
+            "period": m.period,
+            "status": PeriodStatus.CLOSED if m.closed else PeriodStatus.OPEN,
+            "closed_by": m.closed_by.username if m.closed_by else None,
+            "closed_at": m.closed_at,
+        }
+        for m in month_states(months)
+    ]
 
 
 @extend_schema_view(

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from benefits.models import BenefitLine, Initiative, Organisation, Workstream
 from benefits.models.choices import MEASURES, BenefitClass, Confidence, ImpactStatus, Stage
 from benefits.policy import Action
+from benefits.selectors.register import RegisterFilter
 from benefits.services import register as register_services
 
 from . import filters
@@ -215,7 +216,7 @@ def initiative_rows(user):
 class InitiativeViewSet(CreateMixin, UpdateMixin, DestroyMixin, ApiViewSet):
     model = Initiative
     serializer_class = InitiativeSerializer
-    filterset_class = filters.InitiativeFilter
+    filterset_class = RegisterFilter
     lookup_field = "ref"
     lookup_value_regex = CODE
     write_action = Action.EDIT_REGISTER

@@ -2,7 +2,7 @@
 
 The register export of a whole group (10,000 lines × 24 months × 3 series) is a million cells.
 openpyxl's write-only mode streams each sheet through lxml to a temporary file, so memory stays
-bounded whatever the size; it writes that register in about 7 s, against a 30 s goal (ADR 0055).
+bounded whatever the size (ADR 0055).
 Three things openpyxl would otherwise get wrong for us are done here:
 
 - Decimals are written from their text (`format(d, "f")`), never through a float, so
@@ -17,7 +17,7 @@ Three things openpyxl would otherwise get wrong for us are done here:
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
@@ -25,7 +25,7 @@ from typing import BinaryIO
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -51,51 +51,53 @@ class SheetSpec:
         ]
 
 
-class _Cells:
-    """Turns one sheet's rows into cells for openpyxl's write-only writer, exactly and fast.
+class _Row:
+    """Turns one sheet's values into what openpyxl's write-only writer is given, exactly.
 
-    openpyxl writes each cell as soon as it is yielded, so a handful of cells (plain text,
-    quoted text, number, money) are reused for every value instead of one new cell per value;
-    and values are set on them directly, because openpyxl's own conversion would send Decimals
-    through a float and read `=1+1` as a formula. It replaces the worksheet's
-    `_values_to_row` (openpyxl 3.1, pinned); tests/excel pin the cells it must produce.
+    Plain text and whole numbers go in as they are. openpyxl writes a decimal through a float
+    (`952547762549.43` would read `952547762549.4301`), writes no number format of its own, and
+    reads `=1+1` as a formula, so those values go in as cells of our own: a decimal as its text in a
+    cell typed `n` (with the money format in money columns), formula-like text in a text cell with
+    Excel's quote prefix. The writer writes each cell as soon as it is given, so every column keeps
+    its two cells and reuses them row after row.
     """
 
     def __init__(self, ws, money: list[bool]) -> None:
         self.money = money
-        self.text = self._cell(ws, "s")
-        self.quoted = self._cell(ws, "s")
-        self.quoted.quotePrefix = True  # Excel keeps `=1+1` as text even when the cell is edited
-        self.number = self._cell(ws, "n")
-        self.money_cell = self._cell(ws, "n")
-        self.money_cell.number_format = MONEY_FORMAT
+        self.number = [WriteOnlyCell(ws) for _ in money]
+        self.quoted = [WriteOnlyCell(ws) for _ in money]
+        for i, is_money in enumerate(money):
+            self.quoted[i].quotePrefix = True  # Excel keeps `=1+1` as text even when the cell is edited
+            if is_money:
+                self.number[i].number_format = MONEY_FORMAT
 
-    @staticmethod
-    def _cell(ws, data_type: str) -> Cell:
-        cell = WriteOnlyCell(ws)
-        cell.data_type = data_type
-        return cell
-
-    def __call__(self, values: Sequence[object], row_idx: int) -> Iterator[Cell]:
-        money = self.money
+    def __call__(self, values: Sequence[object]) -> list[object]:
+        row: list[object] = []
         for i, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            if isinstance(value, bool):
-                cell, text = self.text, yes_no(value)
-            elif isinstance(value, (Decimal, int)):
-                cell = self.money_cell if money[i] else self.number
-                text = format(value, "f") if isinstance(value, Decimal) else str(value)
+            if type(value) is Decimal or (type(value) is int and self.money[i]):  # most cells: month figures
+                cell = self.number[i]
+                cell.value = format(value, "f")
+                cell.data_type = "n"
+                row.append(cell)
+            elif value is None or value == "":
+                row.append(None)
+            elif isinstance(value, bool):
+                row.append(yes_no(value))
+            elif isinstance(value, int):
+                row.append(value)
             else:
                 text = str(value)
                 if ILLEGAL_CHARACTERS_RE.search(text):  # control characters XML cannot carry
                     text = ILLEGAL_CHARACTERS_RE.sub("", text)
-                cell = self.quoted if text.startswith("=") or text in ERROR_CODES else self.text
                 text = text[:32767]
-            cell._value = text
-            cell.row = row_idx
-            cell.column = i + 1
-            yield cell
+                if text.startswith("=") or text in ERROR_CODES:
+                    cell = self.quoted[i]
+                    cell.value = text
+                    cell.data_type = "s"
+                    row.append(cell)
+                else:
+                    row.append(text)
+        return row
 
 
 def write_workbook(sheets: Sequence[SheetSpec], out: BinaryIO, *, on_rows: Callable[[int], None] | None = None) -> None:
@@ -119,9 +121,9 @@ def write_workbook(sheets: Sequence[SheetSpec], out: BinaryIO, *, on_rows: Calla
             cell.font = bold
             header.append(cell)
         ws.append(header)
-        ws._values_to_row = _Cells(ws, sheet.money())
+        cells = _Row(ws, sheet.money())
         for values in sheet.rows:
-            ws.append(values)
+            ws.append(cells(values))
             written += 1
             if on_rows and written % PROGRESS_EVERY == 0:
                 on_rows(written)

@@ -7,13 +7,16 @@ the latest closed one; `in` answers for one month in Python, `q()` the same ques
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
 
 from benefits.finance.calendar import add_months
-from benefits.models import Period
+from benefits.models import Period, User
 from benefits.models.choices import PeriodStatus
 
 
@@ -39,6 +42,26 @@ def latest_closed_period() -> str | None:
 def closed_months() -> ClosedMonths:
     """The closed months as they stand now (one query)."""
     return ClosedMonths(latest_closed_period())
+
+
+class MonthState(NamedTuple):
+    """A month as the periods pages show it: closed or open, and who closed it when."""
+
+    period: str
+    closed: bool
+    closed_by: User | None
+    closed_at: dt.datetime | None
+
+
+def month_states(months: Sequence[str], closed: ClosedMonths | None = None) -> list[MonthState]:
+    """Each month's state (two queries; one when `closed` is given); who closed it only while it is closed."""
+    closed = closed if closed is not None else closed_months()
+    stored = {p.period: p for p in Period.objects.filter(period__in=list(months)).select_related("closed_by")}
+    out = []
+    for month in months:
+        row = stored.get(month) if month in closed else None
+        out.append(MonthState(month, month in closed, row.closed_by if row else None, row.closed_at if row else None))
+    return out
 
 
 def reporting_month() -> str:
