@@ -78,10 +78,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {
-            "environment": "benefits.web.jinja2.environment",
-            "context_processors": ["benefits.web.jinja2.csrf_once"],  # one masked token per page, not per use
-        },
+        "OPTIONS": {"environment": "benefits.web.jinja2.environment"},
     },
 ]
 
