@@ -1,4 +1,4 @@
-"""Shared timing helpers for the benchmarks: medians, ratios, peak memory."""
+"""Shared timing helpers for the benchmarks: medians, percentiles, ratios, peak memory."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ from collections.abc import Callable
 
 
 def median_seconds(fn: Callable[[], object], *, repeat: int = 7, warmup: int = 1) -> float:
+    return statistics.median(samples_seconds(fn, repeat=repeat, warmup=warmup))
+
+
+def samples_seconds(fn: Callable[[], object], *, repeat: int, warmup: int = 1) -> list[float]:
+    """Each call's own time, after `warmup` calls that are not kept."""
     for _ in range(warmup):
         fn()
     samples = []
@@ -16,7 +21,12 @@ def median_seconds(fn: Callable[[], object], *, repeat: int = 7, warmup: int = 1
         started = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    """The 95th percentile (the slowest one in twenty); needs 20 samples or more to mean anything."""
+    return statistics.quantiles(samples, n=20, method="inclusive")[-1]
 
 
 def report(label: str, seconds: float, baseline_label: str, baseline: float, goal: str = "") -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -67,14 +66,12 @@ def months_between(start: str, end: str) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=2048)  # names are asked for per row and per chart label; periods are few
 def month_name(period: str) -> str:
     """`2025-10` → `October 2025`."""
     year, month = parse_period(period)
     return f"{MONTH_NAMES[month - 1]} {year}"
 
 
-@functools.lru_cache(maxsize=2048)
 def short_month_name(period: str) -> str:
     """`2025-10` → `Oct 2025`."""
     year, month = parse_period(period)

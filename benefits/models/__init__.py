@@ -3,7 +3,6 @@ from .ledger import Entry, EntryStatusChange, Period
 from .line_months import LineMonth
 from .reference import ConfidenceWeight, Target, UnitCost
 from .register import BenefitLine, Initiative, Organisation, User, Workstream
-from .sessions import UserSession
 from .snapshots import BackgroundJob, BoardPack, ExportJob, ImportBatch, RollupSnapshot
 
 __all__ = [
@@ -26,6 +25,5 @@ __all__ = [
     "Target",
     "UnitCost",
     "User",
-    "UserSession",
     "Workstream",
 ]

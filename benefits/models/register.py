@@ -42,13 +42,6 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
-    def trust_codes(self) -> list[str]:
-        """The codes of the user's trusts, for the header; a signed-in request read them with its session."""
-        codes = self.__dict__.get("_trust_codes")
-        if codes is None:
-            codes = self._trust_codes = [o.code for o in self.organisations.all()]
-        return codes
-
 
 class Workstream(models.Model):
     code = models.CharField(max_length=20, unique=True, validators=[CODE])

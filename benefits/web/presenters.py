@@ -7,21 +7,20 @@ issues a fixed number of queries whatever the number of rows (tests/web pin the 
 
 from __future__ import annotations
 
-import functools
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
-from django.urls import get_script_prefix, reverse
+from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils import timezone
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from benefits.finance.calendar import FinancialYear, add_months, is_period, month_name, months_between, short_month_name
 from benefits.finance.rounding import pounds_pence, round_half_up, whole_pounds
@@ -79,13 +78,8 @@ STATUS_LABEL = {"draft": "Draft", "submitted": "Submitted", "validated": "Valida
 JOB_LABEL = dict(JobStatus.choices)
 
 
-@functools.cache
-def _labels(choices) -> dict[str, str]:
-    return dict(choices.choices)  # `choices.choices` builds a new list on every read
-
-
 def label_of(choices, value: str) -> str:
-    return _labels(choices).get(value, value)
+    return dict(choices.choices).get(value, value)
 
 
 def first_fy_start() -> str:
@@ -96,16 +90,11 @@ def first_fy_start() -> str:
 NO_FIGURES = Figures()  # an initiative with no figure in the year
 
 
-@functools.lru_cache(maxsize=64)
-def _months_back_from(end: str) -> tuple[tuple[str, str], ...]:
-    """(period, name) from `end` back to the first month a user may pick, worked out once per end month."""
-    return tuple((m, month_name(m)) for m in reversed(months_between(first_fy_start(), end)))
-
-
 def month_options(selected: str, *, last: str | None = None) -> list[dict]:
     today = timezone.localdate()
     end = last or add_months(f"{today.year:04d}-{today.month:02d}", 12)
-    return [{"value": m, "text": name, "selected": m == selected} for m, name in _months_back_from(max(end, selected))]
+    months = months_between(first_fy_start(), max(end, selected))
+    return [{"value": m, "text": month_name(m), "selected": m == selected} for m in reversed(months)]
 
 
 def fy_options(selected: FinancialYear) -> list[dict]:
@@ -118,27 +107,12 @@ def fy_options(selected: FinancialYear) -> list[dict]:
 # --- the layout --------------------------------------------------------------------------------
 
 
-class KeyedItems(tuple):
-    """Items of an NHS.UK component that carry their component-cache key (`jinja2.params_key` takes it as is).
-
-    The key must name everything the items show; the items are made where that is known, so
-    the cache need not walk them on every page.
-    """
-
-    key: tuple
-
-    def __new__(cls, items, key: tuple) -> KeyedItems:
-        made = super().__new__(cls, items)
-        made.key = key
-        return made
-
-
 @dataclass(frozen=True)
 class Chrome:
     account: dict | None
-    navigation: KeyedItems
+    navigation: list[dict]
     messages: list[str]
-    footer_links: KeyedItems
+    footer_links: list[dict]
 
 
 NAV = (
@@ -150,94 +124,34 @@ NAV = (
     ("board_packs", "Board packs", "web:board_packs", Action.VIEW),
     ("imports", "Excel", "web:imports", Action.VIEW),  # benefits/web/imports.py: import and export
 )
-# The header is rendered once per user and page (ADR 0044), so the sign-out form carries this
-# slot and the layout fills in each request's CSRF token.
-CSRF_SLOT = "csrf-token-slot-of-the-header"
-
-
-@functools.lru_cache(maxsize=64)
-def _nav_links(prefix: str, current: str) -> tuple[tuple[str, Action, dict], ...]:
-    """Every navigation link with its key and action, the current one marked: reversed once per script prefix and page."""
-    return tuple((key, action, {"href": reverse(name), "text": text, "current": key == current}) for key, text, name, action in NAV)
-
-
-@functools.lru_cache(maxsize=4)
-def _footer_links(prefix: str) -> KeyedItems:
-    return KeyedItems(({"href": reverse("api-docs"), "text": "API documentation"},), ("footer-links", prefix))
-
-
-_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")  # what `quote` leaves as it is
 
 
 def initiative_hrefs(refs: Iterable[str]) -> list[str]:
-    """Each initiative's page (`initiatives/<ref>/`: the register's URL and the ref); reverse() per row cost more than the row.
-
-    The service makes refs such as AG-0001, so `quote` (eight calls deep) only runs for a ref it would change.
-    """
-    base = plain_url("web:register")
-    return [f"{base}{ref if _URL_SAFE.fullmatch(ref) else quote(ref)}/" for ref in refs]
-
-
-def plain_url(name: str) -> str:
-    """reverse(name) for a URL without arguments, kept per script prefix: pages ask for the same few each time."""
-    return _plain_url(name, get_script_prefix())
-
-
-@functools.lru_cache(maxsize=256)
-def _plain_url(name: str, prefix: str) -> str:
-    return reverse(name)
-
-
-@functools.lru_cache(maxsize=4)
-def _sign_out_form(prefix: str) -> Markup:
-    return Markup(
-        '<form class="nhsuk-header__account-form" method="post" action="{}">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-        '<button class="nhsuk-header__account-button" type="submit">Sign out</button></form>'
-    ).format(reverse("web:logout"), CSRF_SLOT)
+    """Each initiative's page, in the order of `refs`."""
+    return [reverse("web:initiative", args=[ref]) for ref in refs]
 
 
 def page_chrome(request, current: str = "") -> Chrome:
     """The header: the user's name, role and trusts, sign-out, and the pages their role uses."""
     user = getattr(request, "user", None)
     msgs = [str(m) for m in messages.get_messages(request)] if hasattr(request, "_messages") else []
-    prefix = get_script_prefix()
+    footer = [{"href": reverse("api-docs"), "text": "API documentation"}]
     if user is None or not user.is_authenticated:
-        return Chrome(account=None, navigation=(), messages=msgs, footer_links=_footer_links(prefix))
-    trusts = ", ".join(user.trust_codes()) or "no trust"
+        return Chrome(account=None, navigation=[], messages=msgs, footer_links=footer)
+    trusts = ", ".join(o.code for o in user.organisations.all()) or "no trust"
     role = label_of(Role, user.role) if user.role else "No role"
-    account = {"ariaLabel": "Your account", "items": _account_items(prefix, user.display_name, role, trusts)}
-    return Chrome(account=account, navigation=_navigation(prefix, current, user.role), messages=msgs, footer_links=_footer_links(prefix))
-
-
-class _RoleHolder(NamedTuple):
-    """A signed-in, active person of a role: all that `policy.can` reads."""
-
-    role: str
-    is_authenticated: bool = True
-    is_active: bool = True
-
-
-@functools.lru_cache(maxsize=256)
-def _navigation(prefix: str, current: str, role: str) -> KeyedItems:
-    """The pages a role uses, the current one marked: the same for everyone with the role (`can` is the role's rule).
-
-    No role, no pages: `can` allows nothing to an empty role."""
-    shown = [(key, link) for key, action, link in _nav_links(prefix, current) if can(_RoleHolder(role), action)]
-    return KeyedItems((link for _, link in shown), ("navigation", prefix, current, tuple(key for key, _ in shown)))
-
-
-@functools.lru_cache(maxsize=256)
-def _account_items(prefix: str, name: str, role: str, trusts: str) -> KeyedItems:
-    """The header's account: the user's name, role and trusts, and the sign-out form (its CSRF token is a slot)."""
-    return KeyedItems(
-        (
-            {"html": Markup('<span class="app-account-name">{}</span> <span class="app-account-role">{} · {}</span>').format(
-                escape(name), role, trusts), "icon": True},
-            {"html": _sign_out_form(prefix)},
-        ),
-        ("account-items", prefix, name, role, trusts),
-    )
+    sign_out = Markup(
+        '<form class="nhsuk-header__account-form" method="post" action="{}">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<button class="nhsuk-header__account-button" type="submit">Sign out</button></form>'
+    ).format(reverse("web:logout"), get_token(request))
+    who = Markup('<span class="app-account-name">{}</span> <span class="app-account-role">{} · {}</span>').format(
+        user.display_name, role, trusts)
+    account = {"ariaLabel": "Your account", "items": [{"html": who, "icon": True}, {"html": sign_out}]}
+    navigation = [
+        {"href": reverse(name), "text": text, "current": key == current} for key, text, name, action in NAV if can(user, action)
+    ]
+    return Chrome(account=account, navigation=navigation, messages=msgs, footer_links=footer)
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -455,8 +369,8 @@ class RegisterFilters:
         return cls(
             workstream=query.get("workstream", "")[:20],
             trust=query.get("trust", "")[:10],
-            stage=query.get("stage", "") if query.get("stage", "") in _labels(Stage) else "",
-            confidence=query.get("confidence", "") if query.get("confidence", "") in _labels(Confidence) else "",
+            stage=query.get("stage", "") if query.get("stage", "") in Stage.values else "",
+            confidence=query.get("confidence", "") if query.get("confidence", "") in Confidence.values else "",
             search=query.get("search", "").strip()[:100],
             sort=sort if sort in SORTS else "ref",
             descending=desc,
@@ -514,27 +428,12 @@ class Register:
     can_create: bool
     fy: str
     as_at_name: str
-    export_years: KeyedItems
+    export_years: list[dict]
 
 
-class SelectItems(KeyedItems):
-    """The items of an NHS.UK select made from (value, text) pairs, with their cache key made alongside.
-
-    A filter form's selects were most of the time `jinja2.params_key` took on the register: it walked every
-    option dict of every select on every page. The items are a pure function of the pairs, the
-    selected value and the blank option's text, so those (all text) are the key.
-    """
-
-    def __new__(cls, pairs, selected: str, blank: str) -> SelectItems:
-        pairs = tuple((str(v), str(t)) for v, t in pairs)
-        items = ({"value": "", "text": blank}, *({"value": v, "text": t, "selected": v == selected} for v, t in pairs))
-        return super().__new__(cls, items, ("select-items", pairs, str(selected), str(blank)))
-
-
-@functools.lru_cache(maxsize=64)
-def _choice_items(choices, selected: str, blank: str) -> SelectItems:
-    """A select of one of the model's fixed choices (stage, confidence): the same few for every page."""
-    return SelectItems(choices.choices, selected, blank)
+def select_items(pairs: Iterable[tuple[object, object]], selected: str, blank: str) -> list[dict]:
+    """The items of an NHS.UK select: a blank option (`blank` names it), then (value, text) pairs, `selected` marked."""
+    return [{"value": "", "text": blank}, *({"value": str(v), "text": str(t), "selected": str(v) == selected} for v, t in pairs)]
 
 
 def register(*, user: User, filters: RegisterFilters) -> Register:
@@ -588,10 +487,10 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
         pages=paginator.num_pages,
         previous_href=f.query(page=str(page.number - 1)) if page.has_previous() else "",
         next_href=f.query(page=str(page.number + 1)) if page.has_next() else "",
-        workstreams=SelectItems(workstream_choices(), f.workstream, "All workstreams"),
-        trusts=SelectItems(trust_choices(), f.trust, "All trusts"),
-        stages=_choice_items(Stage, f.stage, "All stages"),
-        confidences=_choice_items(Confidence, f.confidence, "All confidence ratings"),
+        workstreams=select_items(workstream_choices(), f.workstream, "All workstreams"),
+        trusts=select_items(trust_choices(), f.trust, "All trusts"),
+        stages=select_items(Stage.choices, f.stage, "All stages"),
+        confidences=select_items(Confidence.choices, f.confidence, "All confidence ratings"),
         headings=headings,
         can_create=can(user, Action.EDIT_REGISTER),
         fy=fy.label,
@@ -600,17 +499,11 @@ def register(*, user: User, filters: RegisterFilters) -> Register:
     )
 
 
-def export_year_options() -> KeyedItems:
+def export_year_options() -> list[dict]:
     """The register download's choice of year: every year with figures (the default), or one."""
-    return _export_year_options(timezone.localdate())
-
-
-@functools.lru_cache(maxsize=2)
-def _export_year_options(today) -> KeyedItems:
-    """The same on every page of a day: worked out once a day (the years offered grow with the date)."""
+    today = timezone.localdate()
     years = fy_options(FinancialYear.of(f"{today.year:04d}-{today.month:02d}"))
-    items = ({"value": "", "text": "Every year with figures", "selected": True}, *({**y, "selected": False} for y in years))
-    return KeyedItems(items, ("export-years", tuple(y["value"] for y in years)))
+    return [{"value": "", "text": "Every year with figures", "selected": True}, *({**y, "selected": False} for y in years)]
 
 
 # --- the initiative page and its month grid ---------------------------------------------------
@@ -760,14 +653,8 @@ def make_cell(line: BenefitLine, series: str, period: str, entry: Entry | None, 
         status_tag=STATUS_TAG.get(shown, ""),
         reason=reason,
         editable=editable,
-        history_href=f"{_history_base(get_script_prefix())}entry/{entry.pk}/" if entry is not None else "",
+        history_href=reverse("web:history", args=["entry", entry.pk]) if entry is not None else "",
     )
-
-
-@functools.lru_cache(maxsize=4)
-def _history_base(prefix: str) -> str:
-    """`/history/` reversed once, not once per cell of every grid."""
-    return reverse("web:history", args=["entry", "0"]).removesuffix("entry/0/")
 
 
 def _row(line: BenefitLine, series: str, fy: FinancialYear, entries: dict, **kw) -> GridRow:
@@ -976,8 +863,8 @@ def validation_queue(*, user: User, filters: QueueFilters) -> ValidationQueue:
         pages=paginator.num_pages,
         previous_href=f.query(page=str(page.number - 1)) if page.has_previous() else "",
         next_href=f.query(page=str(page.number + 1)) if page.has_next() else "",
-        trusts=SelectItems(trust_choices(), f.trust, "All trusts"),
-        workstreams=SelectItems(workstream_choices(), f.workstream, "All workstreams"),
+        trusts=select_items(trust_choices(), f.trust, "All trusts"),
+        workstreams=select_items(workstream_choices(), f.workstream, "All workstreams"),
         months=[{"value": "", "text": "All months"}] + [
             {**m, "selected": m["value"] == f.month} for m in month_options(f.month or reporting_month())
         ],

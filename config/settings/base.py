@@ -46,10 +46,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "benefits.sessions.AuthenticationMiddleware",  # Django's, + the user read with the session (ADR 0045)
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "benefits.headers.CSPMiddleware",  # django-csp's, with the policy built once (ADR 0044)
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -78,10 +78,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {
-            "environment": "benefits.web.jinja2.environment",
-            "context_processors": ["benefits.web.jinja2.csrf_once"],  # one masked token per page, not per use
-        },
+        "OPTIONS": {"environment": "benefits.web.jinja2.environment"},
     },
 ]
 
@@ -96,18 +93,13 @@ DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # each service is its own transaction
-# Server-side prepared statements only where code asks for one (the session load, ADR 0045): Django's
-# own cursors bind client-side and never prepare. Set 0 behind a pooler that cannot keep them.
-DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-    2**31 - 1 if env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True) else None
-)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "benefits.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "benefits.sessions.SessionUserBackend",  # Django's ModelBackend, + the user read with the session
+    "django.contrib.auth.backends.ModelBackend",
     "benefits.admin_site.PolicyBackend",  # the admin role's permissions in the Django admin, from policy (ADR 0016)
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -139,9 +131,8 @@ STORAGES = {
 # Serve straight from the finders outside production, so no collectstatic is needed to run or test.
 WHITENOISE_USE_FINDERS = True
 
-# Sessions and cache in the database: web processes stay stateless. A session row names its user,
-# so a signed-in page reads session, user and trusts in one query (benefits.sessions, ADR 0045).
-SESSION_ENGINE = "benefits.sessions"
+# Sessions and cache in the database: web processes stay stateless (Django's own session engine, ADR 0044).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 
 REST_FRAMEWORK = {
