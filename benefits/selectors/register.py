@@ -10,7 +10,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from benefits.models import Initiative, Organisation, Workstream
+from benefits.models import Entry, Initiative, Organisation, Workstream
 from benefits.models.choices import Confidence, Stage
 
 
@@ -74,3 +74,8 @@ def workstream_choices() -> list[tuple[str, str]]:
 def trust_choices() -> list[tuple[str, str]]:
     """(code, name) of every trust in code order, likewise."""
     return list(Organisation.objects.values_list("code", "name"))
+
+
+def register_size() -> tuple[int, int]:
+    """How many initiatives and entries the register holds (what `seed_demo` reports)."""
+    return Initiative.objects.count(), Entry.objects.count()

@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("benefits", "0009_user_sessions"),
+        ("benefits", "0010_entry_entered_by"),
     ]
 
     operations = [
