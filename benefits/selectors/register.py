@@ -48,7 +48,6 @@ class RegisterFilter(filters.FilterSet):
         return queryset.filter(Q(ref__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value))
 
 
-
 class FilteredRegister(NamedTuple):
     """The initiatives the filters select, and the filters applied (the valid ones, by their API names)."""
 

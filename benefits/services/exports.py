@@ -3,10 +3,11 @@ when it is too large for a request (issue 8, ADR 0055).
 
 `export_register` is the pages' one door: when the filtered register has more than
 `settings.EXPORT_BACKGROUND_LINES` benefit lines it queues a job, below that it answers with the
-file at once; the API always does the latter (API.md). The job keeps who asked and their filters; the worker builds the
-workbook from the same selectors as the synchronous export, for that user's view of the register,
-reporting progress as rows are written, and stores it with its size and sha256. Only that user
-or an admin may download it. Queued, run and failed like the board pack (ADR 0030).
+file at once; the API always does the latter (API.md). The job keeps who asked and their
+filters; the worker builds the workbook from the same selectors as the synchronous export, for
+that user's view of the register, reporting progress as rows are written, and stores it with its
+size and sha256. Only that user or an admin may download it. Queued, run and failed like the
+board pack (ADR 0030).
 """
 
 from __future__ import annotations
