@@ -20,11 +20,10 @@ from django.test.utils import CaptureQueriesContext
 
 from benefits.finance.calendar import FinancialYear
 from benefits.models import Initiative, User
-from benefits.policy import Action
 from benefits.selectors.board_pack import confidence_counts
 from benefits.selectors.exceptions import initiative_exceptions
 from benefits.selectors.periods import reporting_month
-from benefits.selectors.register import filter_register, trust_choices, workstream_choices
+from benefits.selectors.register import filtered_register, register_page, trust_choices, workstream_choices
 from benefits.selectors.rollups import compute_rollup, initiative_figures
 from benefits.selectors.snapshots import latest_snapshot_stamp
 from benefits.selectors.targets import all_target_progress
@@ -47,7 +46,7 @@ class _Rollback(Exception):
 
 
 def _dashboard_selectors() -> None:
-    """What presenters.dashboard asks of the selectors: targets, rollup and counts by confidence,
+    """What the dashboard view asks of the selectors: targets, rollup and counts by confidence,
     exceptions, the month's latest snapshot; the page's other queries are the session, its user and their trusts."""
     all_target_progress(as_at=AS_AT)
     compute_rollup(fy=FY, as_at=AS_AT, group_by="delivery_confidence")
@@ -57,13 +56,12 @@ def _dashboard_selectors() -> None:
 
 
 def _register_selectors(user: User) -> None:
-    """What presenters.register asks of the selectors: the scoped count, one page of 50, the page's figures
-    for the reporting month's year, and the filters' choices."""
-    qs = filter_register(Initiative.objects.for_user(user, Action.VIEW)).order_by("ref", "ref").select_related("workstream", "lead_organisation")
-    qs.count()  # the page's own queryset, counted and sliced as its Paginator does
-    page = list(qs[:50])
+    """What the register view asks of the selectors: the scoped and filtered register, one page of 50 with
+    its count, the page's figures for the reporting month's year, and the filters' choices."""
+    chosen = filtered_register(user, {})
+    page = register_page(initiatives=chosen.selected, sort="ref", descending=False, page=1, size=50)
     as_at = reporting_month()
-    initiative_figures(fy=FinancialYear.of(as_at), as_at=as_at, initiative_ids=[i.pk for i in page])
+    initiative_figures(fy=FinancialYear.of(as_at), as_at=as_at, initiative_ids=[i.pk for i in page.items])
     workstream_choices()
     trust_choices()
 

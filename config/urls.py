@@ -14,6 +14,6 @@ urlpatterns = [
 ]
 
 # Error pages in plain words (the API answers JSON from the same handlers).
-handler403 = "benefits.web.views.error_403"
-handler404 = "benefits.web.views.error_404"
-handler500 = "benefits.web.views.error_500"
+handler403 = "benefits.web.http.error_403"
+handler404 = "benefits.web.http.error_404"
+handler500 = "benefits.web.http.error_500"

@@ -15,8 +15,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from benefits.finance.calendar import FinancialYear, format_period
-from benefits.models import BenefitLine, Entry, Initiative, Organisation, UnitCost, User, Workstream
+from benefits.models import BenefitLine, Entry, Initiative, Organisation, User, Workstream
 from benefits.policy import Action
+
+from .reference import unit_cost_codes
 
 
 class RegisterLine(NamedTuple):
@@ -111,5 +113,5 @@ def template_choices() -> TemplateChoices:
     return TemplateChoices(
         workstreams=list(Workstream.objects.order_by("code").values_list("code", flat=True)),
         organisations=list(Organisation.objects.order_by("code").values_list("code", flat=True)),
-        unit_costs=sorted(set(UnitCost.objects.values_list("code", flat=True))),
+        unit_costs=unit_cost_codes(),
     )

@@ -1,5 +1,6 @@
-"""The register's filters, in one place: the API's initiatives list, the register page and both
-register downloads apply the same `RegisterFilter`, with one meaning for each word (API.md).
+"""The register's reads. Its filters have one place: the API's initiatives list, the register page,
+its download and background exports apply the same `RegisterFilter`, with one meaning for each
+word (API.md); the pages through `filtered_register`.
 
 A background export records the filters the user had on the page and applies them again in the
 worker, so the file holds exactly the initiatives the page listed.
@@ -7,11 +8,17 @@ worker, so the file holds exactly the initiatives the page listed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import NamedTuple
+
 import django_filters as filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from benefits.models import Entry, Initiative, Organisation, Workstream
+from benefits.models import BenefitLine, Entry, Initiative, Organisation, User, Workstream
 from benefits.models.choices import Confidence, Stage
+from benefits.policy import Action
+
+from .paging import Paged, paginate
 
 
 class RegisterFilter(filters.FilterSet):
@@ -40,30 +47,72 @@ class RegisterFilter(filters.FilterSet):
             return queryset
         return queryset.filter(Q(ref__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value))
 
-FILTERS = ("workstream", "trust", "stage", "confidence", "search")
+
+class FilteredRegister(NamedTuple):
+    """The initiatives the filters select, and the filters applied (the valid ones, by their API names)."""
+
+    selected: QuerySet[Initiative]
+    applied: dict[str, str]
 
 
-def filter_register(
-    initiatives: QuerySet[Initiative],
-    *,
-    workstream: str = "",
-    trust: str = "",
-    stage: str = "",
-    confidence: str = "",
-    search: str = "",
-) -> QuerySet[Initiative]:
-    """The register page's filters: workstream code, a trust involved, stage, delivery confidence, words."""
-    if workstream:
-        initiatives = initiatives.filter(workstream__code=workstream)
-    if trust:
-        initiatives = initiatives.filter(organisations__code=trust)
-    if stage:
-        initiatives = initiatives.filter(stage=stage)
-    if confidence:
-        initiatives = initiatives.filter(delivery_confidence=confidence)
-    if search:
-        initiatives = initiatives.filter(Q(title__icontains=search) | Q(ref__iexact=search) | Q(description__icontains=search))
-    return initiatives
+def filtered_register(user: User, filters: Mapping[str, object]) -> FilteredRegister:
+    """The register as `user` may read it, filtered by `RegisterFilter`: the pages and their downloads.
+
+    An invalid value is left out rather than refused (django-filter's `.qs` applies the valid
+    fields only), so a page never fails on its query string; the API refuses it instead.
+    """
+    filterset = RegisterFilter(filters, queryset=Initiative.objects.for_user(user, Action.VIEW))
+    initiatives = filterset.qs
+    applied = {name: str(value) for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+    return FilteredRegister(initiatives, applied)
+
+
+# The register page's columns a user may sort by, and the field behind each (ties broken by ref).
+REGISTER_SORTS = {
+    "ref": "ref",
+    "title": "title",
+    "workstream": "workstream__name",
+    "trust": "lead_organisation__code",
+    "stage": "stage",
+    "confidence": "delivery_confidence",
+    "updated": "updated_at",
+}
+
+
+def register_page(*, initiatives: QuerySet[Initiative], sort: str, descending: bool, page: int, size: int) -> Paged[Initiative]:
+    """One page of these initiatives in a column's order, with their workstream and lead trust (two queries)."""
+    order = ("-" if descending else "") + REGISTER_SORTS[sort]
+    return paginate(initiatives.order_by(order, "ref").select_related("workstream", "lead_organisation"), page, size)
+
+
+def visible_initiative(user: User, ref: str) -> Initiative | None:
+    """The initiative `ref` if `user` may read it, with its workstream, lead trust and owner."""
+    return (
+        Initiative.objects.for_user(user, Action.VIEW)
+        .select_related("workstream", "lead_organisation", "owner")
+        .filter(ref=ref)
+        .first()
+    )
+
+
+def visible_line(user: User, line_id: int) -> BenefitLine | None:
+    """The benefit line if `user` may read it, with its initiative."""
+    return BenefitLine.objects.for_user(user, Action.VIEW).select_related("initiative").filter(pk=line_id).first()
+
+
+def initiative_trusts(initiative: Initiative) -> list[Organisation]:
+    """The trusts an initiative involves (its lead among them)."""
+    return list(initiative.organisations.all())
+
+
+def all_workstreams() -> QuerySet[Workstream]:
+    """Every workstream: what a form may choose from."""
+    return Workstream.objects.all()
+
+
+def all_organisations() -> QuerySet[Organisation]:
+    """Every trust: what a form may choose from."""
+    return Organisation.objects.all()
 
 
 def workstream_choices() -> list[tuple[str, str]]:

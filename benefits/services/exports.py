@@ -1,11 +1,13 @@
-"""Register exports too large for a request: a job a worker builds into a stored xlsx (issue 8, ADR 0055).
+"""Register exports from the pages: the workbook at once, or a job a worker builds into a stored xlsx
+when it is too large for a request (issue 8, ADR 0055).
 
-The register page asks for one when the filtered register has more than
-`settings.EXPORT_BACKGROUND_LINES` benefit lines; below that it answers with the file at once, and
-the API always does (API.md). The job keeps who asked and their filters; the worker builds the
-workbook from the same selectors as the synchronous export, for that user's view of the register,
-reporting progress as rows are written, and stores it with its size and sha256. Only that user
-or an admin may download it. Queued, run and failed like the board pack (ADR 0030).
+`export_register` is the pages' one door: when the filtered register has more than
+`settings.EXPORT_BACKGROUND_LINES` benefit lines it queues a job, below that it answers with the
+file at once; the API always does the latter (API.md). The job keeps who asked and their
+filters; the worker builds the workbook from the same selectors as the synchronous export, for
+that user's view of the register, reporting progress as rows are written, and stores it with its
+size and sha256. Only that user or an admin may download it. Queued, run and failed like the
+board pack (ADR 0030).
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from django.conf import settings
 from django.core.files import File
 
 from benefits.errors import NotAllowed
-from benefits.excel.exports import register_sheets
+from benefits.excel.exports import register_sheets, register_workbook
 from benefits.excel.writer import write_workbook
 from benefits.finance.calendar import FinancialYear
 from benefits.models import ExportJob, User
 from benefits.policy import Action, can, require
-from benefits.selectors.exports import register_export, visible_initiatives
-from benefits.selectors.register import FILTERS, filter_register
+from benefits.selectors.exports import register_export, register_line_count
+from benefits.selectors.register import RegisterFilter, filtered_register
 
 from . import jobs
 
@@ -40,10 +42,21 @@ def builds_in_background(lines: int) -> bool:
     return lines > settings.EXPORT_BACKGROUND_LINES
 
 
+def export_register(*, user: User, filters: Mapping[str, object], fy: FinancialYear | None) -> bytes | ExportJob:
+    """The register as `user` sees it with `filters` (RegisterFilter's names; an invalid one is left out),
+    for one year or every year with figures: the workbook now, or a queued job when it is large."""
+    require(user, Action.VIEW, what="export the register")
+    chosen = filtered_register(user, filters)
+    lines = register_line_count(chosen.selected)
+    if not builds_in_background(lines):
+        return register_workbook(register_export(initiatives=chosen.selected, fy=fy))
+    return request_register_export(user=user, filters=chosen.applied, fy=fy, lines=lines)
+
+
 def request_register_export(*, user: User, filters: Mapping[str, str], fy: FinancialYear | None, lines: int) -> ExportJob:
     """Queue an export of the register as `user` sees it with `filters`: the job and its outbox message commit together."""
     require(user, Action.VIEW, what="export the register")
-    kept = {name: str(filters[name])[:100] for name in FILTERS if filters.get(name)}
+    kept = {name: str(filters[name])[:100] for name in RegisterFilter.Meta.fields if filters.get(name)}
     label = fy.label if fy else ""
     return jobs.enqueue(
         ExportJob, task=BUILD_TASK, kwarg="export_id", user=user, object_type="export",
@@ -68,7 +81,7 @@ def build_register_export(*, export_id: int) -> ExportJob | None:
 
 
 def _build(job: ExportJob) -> None:
-    initiatives = filter_register(visible_initiatives(job.created_by), **job.filters)
+    initiatives = filtered_register(job.created_by, job.filters).selected
     export = register_export(initiatives=initiatives, fy=FinancialYear.parse(job.fy) if job.fy else None)
     jobs.set_progress(ExportJob, job.pk, READ)
     rows = max(1, len(export.lines) * len(export.fys))

@@ -1,6 +1,7 @@
 """Rendering pages and mapping domain errors to pages: the one helper for the web (STYLE.md rule 3).
 
-Other page modules (e.g. web/imports.py) use `render_page` and `page_view` too.
+Every page module renders with `render_page` and wraps its views in `page_view`; config/urls.py
+points Django's 403, 404 and 500 handlers at the error views at the end of this module.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
 from benefits.errors import DomainError, NotAllowed, NotFound
-from benefits.models import Initiative  # noqa: F401  (import keeps the app registry warm for the env)
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +72,24 @@ def page_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return conflict_page(request, exc)
 
     return wrapper
+
+
+# --- error pages (config/urls.py points handler403/404/500 here) ---------------------------------
+
+
+def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "permission_denied", "message": "You may not do this."}, status=403)
+    return forbidden_page(request)
+
+
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": "There is nothing at this address."}, status=404)
+    return not_found_page(request)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "message": "Something went wrong on our side."}, status=500)
+    return render_page(request, "benefits/errors/500.jinja", {}, status=500)

@@ -14,7 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from benefits.finance.rounding import pounds_pence, whole_pounds
 
-from .presenters import page_chrome
+from .layout import page_chrome
 
 
 def url(name: str, *args, **kwargs) -> str:

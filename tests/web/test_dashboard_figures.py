@@ -86,7 +86,7 @@ def test_an_exceptions_share_of_plan_is_rounded_half_up_like_every_figure():
     from decimal import Decimal
     from types import SimpleNamespace
 
-    from benefits.web.presenters import _exception_reason
+    from benefits.web.dashboard import exception_reason
 
     row = SimpleNamespace(behind_plan=True, actual_ytd=Decimal("25.00"), plan_ytd=Decimal("1000.00"), delivery_confidence="green")
-    assert _exception_reason(row) == "3% of plan achieved year to date"
+    assert exception_reason(row) == "3% of plan achieved year to date"

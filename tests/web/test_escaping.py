@@ -21,7 +21,7 @@ def test_a_hostile_title_shows_in_the_register_as_text(client, admin_user, execu
 
 
 def test_a_hostile_name_shows_in_the_header_as_text(client):
-    """The header's account item is markup built in Python (presenters.page_chrome): the name inside it is escaped."""
+    """The header's account item is markup built in Python (layout.page_chrome): the name inside it is escaped."""
     user = UserFactory(username="odd", first_name="<script>alert('x')</script> &", last_name='"Fleet"', role="executive", orgs=["RYE"])
     client.force_login(user)
     header = client.get("/initiatives/").text.split("</header>")[0]

@@ -358,7 +358,7 @@ def test_the_register_filters_searches_sorts_and_pages_without_javascript(signed
     for i in range(52):
         make_initiative(pmo_rye, title=f"Scheme {i:02d}", confidence="red" if i % 2 else "green")
     client = signed_in(pmo_rye)
-    first = client.get("/initiatives/?confidence=red&sort=-title").content.decode()
+    first = client.get("/initiatives/?delivery_confidence=red&sort=-title").content.decode()
     assert "26 initiatives" in first and "Scheme 51" in first and "Scheme 50" not in first
     assert first.index("Scheme 51") < first.index("Scheme 49")
     paged = client.get("/initiatives/?page=2").content.decode()

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from benefits.models import Organisation
 from benefits.policy import can
-from benefits.web.presenters import NAV
+from benefits.web.layout import NAV
 
 pytestmark = pytest.mark.django_db
 

@@ -1,39 +1,53 @@
-"""The Excel page: upload a tracker, see the dry run, confirm; download the template and the exports.
+"""The Excel page: upload a tracker, see the dry run, confirm; download the template and the rollups;
+and the pages of a register export built in the background (its progress, polled by htmx, and its file).
 
 The uploaded bytes wait for the confirmation in the default storage (S3-compatible by settings),
 named by a random token kept in the user's session with the file's sha256; the confirmation
-imports exactly those bytes, through the same service as the API (ADR 0056).
+imports exactly those bytes, through the same service as the API (ADR 0056). The register's own
+download is one door for the register page and this page alike (web/register.py, ADR 0055).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 
-from benefits.excel.exports import register_workbook, rollup_workbook
+from benefits.errors import Conflict, NotFound
+from benefits.excel.exports import rollup_workbook
 from benefits.excel.template import template_workbook, template_years
-from benefits.excel.writer import xlsx_response
+from benefits.excel.writer import XLSX, xlsx_response
 from benefits.finance.calendar import CalendarError, FinancialYear, month_name
-from benefits.models import ImportBatch
+from benefits.models.choices import Confidence, JobStatus, Stage
 from benefits.policy import Action, can, require
-from benefits.selectors.exports import register_export, template_choices, visible_initiatives
+from benefits.selectors.exports import template_choices
+from benefits.selectors.jobs import export_job as find_export_job
+from benefits.selectors.jobs import recent_imports
 from benefits.selectors.periods import reporting_month
-from benefits.selectors.register import RegisterFilter
 from benefits.selectors.rollups import compute_all_rollups
+from benefits.services import exports as export_services
 from benefits.services.housekeeping import PENDING_UPLOADS as PENDING_DIR
 from benefits.services.imports import ImportRefused, import_workbook
 
-from .http import page_view, render_page
+from .http import job_progress, page_view, render_page
+from .layout import JobRow, job_state, label_of, optional_year
+
+if TYPE_CHECKING:
+    from benefits.models import ExportJob
 
 SESSION_KEY = "pending_imports"
+
+
+# --- importing a tracker ---------------------------------------------------------------------------
 
 
 def _page(request: HttpRequest, *, result=None, errors=None, token: str = "", filename: str = "", status: int = 200):
@@ -49,7 +63,7 @@ def _page(request: HttpRequest, *, result=None, errors=None, token: str = "", fi
         "fy": fy,
         "as_at": as_at,
         "as_at_name": month_name(as_at),
-        "batches": list(ImportBatch.objects.select_related("created_by").order_by("-created_at", "-id")[:20]),
+        "batches": recent_imports(20),
         "page_errors": [
             {"text": "The file was not imported. Fix the problems listed below and upload it again.", "href": "#problems"}
         ]
@@ -122,24 +136,13 @@ def confirm_import(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("web:imports") + f"#import-{batch.pk}")
 
 
+# --- downloads -------------------------------------------------------------------------------------
+
+
 @page_view
 def template_download(request: HttpRequest) -> HttpResponse:
     workbook = template_workbook(template_years(timezone.localdate()), template_choices())
     return xlsx_response(workbook, "benefits-import-template.xlsx")
-
-
-@page_view
-def register_download(request: HttpRequest) -> HttpResponse:
-    """The register page's filters (workstream, trust, stage, …) plus `fy`, as the API takes them."""
-    filterset = RegisterFilter(request.GET, queryset=visible_initiatives(request.user))
-    initiatives = filterset.qs if filterset.is_valid() else visible_initiatives(request.user)
-    fy = None
-    if request.GET.get("fy"):
-        try:
-            fy = FinancialYear.parse(request.GET["fy"])
-        except CalendarError:
-            fy = None
-    return xlsx_response(register_workbook(register_export(initiatives=initiatives, fy=fy)), "benefits-register.xlsx")
 
 
 @page_view
@@ -154,10 +157,79 @@ def rollup_download(request: HttpRequest) -> HttpResponse:
     return xlsx_response(workbook, f"benefits-rollup-{as_at}.xlsx")
 
 
+# --- register exports built in the background --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportJobRow(JobRow):
+    lines: str
+    filters: str
+    page_href: str
+    progress_href: str
+    download_href: str
+
+
+def export_filters_text(filters: dict, fy: str) -> str:
+    """What the user asked for, in words: "workstream PROC, trust RYE, stage Delivery; 2025/26"."""
+    words = [
+        f"workstream {filters['workstream']}" if filters.get("workstream") else "",
+        f"lead trust {filters['lead_organisation']}" if filters.get("lead_organisation") else "",
+        f"trust {filters['organisation']}" if filters.get("organisation") else "",
+        f"stage {label_of(Stage, filters['stage'])}" if filters.get("stage") else "",
+        f"confidence {label_of(Confidence, filters['delivery_confidence'])}" if filters.get("delivery_confidence") else "",
+        f"search “{filters['search']}”" if filters.get("search") else "",
+    ]
+    chosen = ", ".join(w for w in words if w) or "the whole register"
+    return f"{chosen}; {fy or 'every year with figures'}"
+
+
+def export_job_row(job: ExportJob) -> ExportJobRow:
+    return ExportJobRow(
+        **job_state(job),
+        lines=f"{job.lines:,} benefit line{'' if job.lines == 1 else 's'}",
+        filters=export_filters_text(job.filters, job.fy),
+        page_href=reverse("web:export_job", args=[job.pk]),
+        progress_href=reverse("web:export_job_progress", args=[job.pk]),
+        download_href=reverse("web:export_job_download", args=[job.pk]),
+    )
+
+
+def _job(request: HttpRequest, job_id: int) -> ExportJob:
+    job = find_export_job(job_id)
+    if job is None:
+        raise NotFound(f"There is no export {job_id}. Export the register again from the register page.")
+    export_services.require_access(user=request.user, job=job)
+    return job
+
+
+@page_view
+def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    row = export_job_row(_job(request, job_id))
+    return render_page(request, "benefits/export_job.jinja", {"job": row, "nav_current": "register"})
+
+
+@page_view
+def export_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """htmx polls this while the export is built; 286 tells htmx 2 to stop polling once it has ended."""
+    row = export_job_row(_job(request, job_id))
+    return job_progress(request, "benefits/partials/export_job_status.jinja", {"job": row}, active=row.active)
+
+
+@page_view
+def export_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    if job.status != JobStatus.DONE or not job.file:
+        raise Conflict(f"The export is not ready yet ({job.get_status_display().lower()}). Try again in a moment.")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=export_services.filename(optional_year(job.fy)),
+                        content_type=XLSX)
+
+
 urlpatterns = [
     path("imports/", imports, name="imports"),
     path("imports/confirm/", confirm_import, name="import_confirm"),
     path("imports/template.xlsx", template_download, name="import_template"),
-    path("exports/register.xlsx", register_download, name="export_register"),
     path("exports/rollup.xlsx", rollup_download, name="export_rollup"),
+    path("exports/<int:job_id>/", export_job, name="export_job"),
+    path("exports/<int:job_id>/progress/", export_job_progress, name="export_job_progress"),
+    path("exports/<int:job_id>/download/", export_job_download, name="export_job_download"),
 ]
