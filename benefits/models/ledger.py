@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from .choices import EntryStatus, PeriodStatus, Series
+from .line_months import LINE_MONTH_TRIGGERS
 from .querysets import ScopedQuerySet
 from .register import BenefitLine, User
 
@@ -71,6 +72,7 @@ class Entry(models.Model):
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 condition=pgtrigger.Q(old__status="validated"),
             ),
+            *LINE_MONTH_TRIGGERS,  # line-months follow every write of entries (ADR 0023)
         ]
 
     def __str__(self) -> str:
