@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -15,12 +16,30 @@ PERIOD = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "Use a month in the form YYY
 PERIOD_SQL_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
+def _unindexed_reference(to: type[models.Model], **kwargs: object) -> models.ForeignKey:
+    """A snapshot's copy of a reference: a value to read, never a column to search by."""
+    return models.ForeignKey(
+        to, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", related_query_name="+", **kwargs
+    )
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    level=pghistory.Statement,
+    # Snapshots are found by entry (pgh_obj, indexed); every other index would be paid on each
+    # of a whole tracker's 720,000 rows and never read.
+    context_field=pghistory.ContextForeignKey(db_index=False),
+    attrs={"benefit": _unindexed_reference(BenefitLine), "updated_by": _unindexed_reference(User, null=True)},
+)
 class Entry(models.Model):
     """One quantity of one line for one month and series; `value_gbp` is its valued amount.
 
-    Not tracked by pghistory (ADR 0003): its per-row trigger cost ~0.5 ms a row, doubling bulk
-    writes, and every entry write already records an explicit audit event in its transaction
-    (one per entry, or one per line and import: ADR 0058).
+    Every write is audited by the services in its transaction (one event per entry, or one per
+    line and import: ADR 0058). Behind that, pghistory's statement-level triggers keep a row of
+    `EntryEvent` for every entry inserted, updated or deleted, so that even a raw SQL write leaves
+    a trace (ADR 0003); one statement of any size pays one trigger call, not one per row.
 
     `value_gbp` is written by the valuation service with FINANCE.md's rule, so that rollups are
     plain SQL sums; a validated actual can never change again (a database trigger says so).
