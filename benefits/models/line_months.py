@@ -103,8 +103,3 @@ LINE_MONTH_TRIGGERS = [
     _sync("line_month_after_delete", pgtrigger.Delete, pgtrigger.Referencing(old="old_rows"), _delta("old_rows", "-1")),
 ]
 
-# Rebuild from the entries, after a bulk load that ran without triggers (bench/rollups.py).
-REBUILD = f"""
-DELETE FROM benefits_linemonth;
-{_apply(_delta("benefits_entry", "1"))}
-"""
