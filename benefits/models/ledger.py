@@ -28,8 +28,8 @@ def _unindexed_reference(to: type[models.Model], **kwargs: object) -> models.For
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
     level=pghistory.Statement,
-    # Snapshots are found by entry (pgh_obj, indexed); every other index would be paid on each
-    # of a whole tracker's 720,000 rows and never read.
+    # Snapshots are found by entry (pgh_obj, indexed); any other index would be paid on every
+    # row of every bulk write and never read.
     context_field=pghistory.ContextForeignKey(db_index=False),
     attrs={"benefit": _unindexed_reference(BenefitLine), "updated_by": _unindexed_reference(User, null=True)},
 )
@@ -39,7 +39,8 @@ class Entry(models.Model):
     Every write is audited by the services in its transaction (one event per entry, or one per
     line and import: ADR 0058). Behind that, pghistory's statement-level triggers keep a row of
     `EntryEvent` for every entry inserted, updated or deleted, so that even a raw SQL write leaves
-    a trace (ADR 0003); one statement of any size pays one trigger call, not one per row.
+    a trace (ADR 0003); one statement of any size pays one trigger call, not one per row. Only a
+    whole tracker's new entries skip their insert row: each is in its line's import event.
 
     `value_gbp` is written by the valuation service with FINANCE.md's rule, so that rollups are
     plain SQL sums; a validated actual can never change again (a database trigger says so).
