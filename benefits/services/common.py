@@ -111,7 +111,7 @@ def clean_money(value: object, field: str, *, minimum: Decimal = Decimal("0"), p
 # Above this many rows in one write (a whole tracker imported), pghistory's insert snapshot is
 # skipped for initiatives, lines and entries: a snapshot row for each of a tracker's 720,000 new
 # entries would cost more than the rest of the write can spare (ADR 0003, 0054). The audit records
-# who created what and when, with the import's id; later updates and deletes are snapshotted as usual.
+# who created what and when, with the import's id; later changes are snapshotted as usual.
 BULK_HISTORY_THRESHOLD = 5000
 
 
