@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from .choices import EntryStatus, PeriodStatus, Series
+from .line_months import LINE_MONTH_TRIGGERS
 from .querysets import ScopedQuerySet
 from .register import BenefitLine, User
 
@@ -15,12 +17,31 @@ PERIOD = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "Use a month in the form YYY
 PERIOD_SQL_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
+def _unindexed_reference(to: type[models.Model], **kwargs: object) -> models.ForeignKey:
+    """A snapshot's copy of a reference: a value to read, never a column to search by."""
+    return models.ForeignKey(
+        to, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", related_query_name="+", **kwargs
+    )
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    level=pghistory.Statement,
+    # Snapshots are found by entry (pgh_obj, indexed); any other index would be paid on every
+    # row of every bulk write and never read.
+    context_field=pghistory.ContextForeignKey(db_index=False),
+    attrs={"benefit": _unindexed_reference(BenefitLine), "updated_by": _unindexed_reference(User, null=True)},
+)
 class Entry(models.Model):
     """One quantity of one line for one month and series; `value_gbp` is its valued amount.
 
-    Not tracked by pghistory (ADR 0003): its per-row trigger cost ~0.5 ms a row, doubling bulk
-    writes, and every entry write already records an explicit audit event in its transaction
-    (one per entry, or one per line and import: ADR 0058).
+    Every write is audited by the services in its transaction (one event per entry, or one per
+    line and import: ADR 0058). Behind that, pghistory's statement-level triggers keep a row of
+    `EntryEvent` for every entry inserted, updated or deleted, so that even a raw SQL write leaves
+    a trace (ADR 0003); one statement of any size pays one trigger call, not one per row. Only a
+    whole tracker's new entries skip their insert row: each is in its line's import event.
 
     `value_gbp` is written by the valuation service with FINANCE.md's rule, so that rollups are
     plain SQL sums; a validated actual can never change again (a database trigger says so).
@@ -76,6 +97,7 @@ class Entry(models.Model):
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 condition=pgtrigger.Q(old__status="validated"),
             ),
+            *LINE_MONTH_TRIGGERS,  # line-months follow every write of entries (ADR 0023)
         ]
 
     def __str__(self) -> str:

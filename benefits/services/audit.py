@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
 from benefits.models import AuditEvent, ImportBatch, User
+
+from . import copy
 
 
 def jsonable(value: Any) -> Any:
@@ -111,44 +113,15 @@ def copy_many(
 
     Takes a generator too, so a caller need not hold 720,000 events in memory at once.
     """
-    stamp = timezone.now()
-    actor = actor_name(user, system)
-    user_id = user.pk if user is not None else None
-    batch_id = import_batch.pk if import_batch is not None else None
-    columns = "at, user_id, actor, action, object_type, object_id, changes, reason, import_batch_id"
     dumps = json.dumps
-    count = 0
-    # COPY's text format written directly (psycopg's write_row costs ~30 µs a row in pure Python).
-    head = f"{stamp.isoformat()}\t{_copy_text(user_id)}\t{_copy_text(actor)}\t"
-    tail = f"\t{_copy_text(batch_id)}\n"
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY benefits_auditevent ({columns}) FROM STDIN") as copy:
-        chunk: list[str] = []
-        size = 0
-        for e in events:
-            text = (
-                f"{head}{_copy_text(e.action)}\t{_copy_text(e.object_type)}\t{_copy_text(str(e.object_id))}\t"
-                f"{_copy_text(dumps(e.changes))}\t{_copy_text(e.reason)}{tail}"
-            )
-            chunk.append(text)
-            count += 1
-            size += len(text)
-            if size >= COPY_CHUNK:  # by size: an import's line events are ~6 KB each
-                copy.write("".join(chunk))
-                chunk.clear()
-                size = 0
-        if chunk:
-            copy.write("".join(chunk))
-    return count
-
-
-COPY_CHUNK = 1 << 20  # characters sent to the server at a time
-
-
-def _copy_text(value: object) -> str:
-    """A value in COPY's text format: NULL as \\N; backslash, tab, newline and return escaped."""
-    if value is None:
-        return "\\N"
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
+    return copy.copy_rows(
+        table=AuditEvent._meta.db_table,
+        columns=("action", "object_type", "object_id", "changes", "reason", "at", "user_id", "actor", "import_batch_id"),
+        rows=((e.action, e.object_type, str(e.object_id), dumps(e.changes), e.reason) for e in events),
+        same=(
+            timezone.now(),
+            user.pk if user is not None else None,
+            actor_name(user, system),
+            import_batch.pk if import_batch is not None else None,
+        ),
+    )

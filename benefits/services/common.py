@@ -137,10 +137,10 @@ def clean_money(value: object, field: str, *, minimum: Decimal = Decimal("0"), p
     return number if exponent == -places else number.quantize(Decimal(1).scaleb(-places))
 
 
-# Above this many new rows in one write (a whole tracker imported), pghistory's per-row insert
-# snapshot is skipped: its trigger costs ~0.5 ms a row (a plpgsql exception block per row), which
-# is minutes for 720,000 entries. The audit event of each created row, with the import's id,
-# still records who created what and when; later updates are snapshotted as usual (ADR 0054).
+# Above this many rows in one write (a whole tracker imported), pghistory's insert snapshot is
+# skipped for initiatives, lines and entries: a snapshot row for each of a tracker's 720,000 new
+# entries would cost more than the rest of the write can spare (ADR 0003, 0054). The audit records
+# who created what and when, with the import's id; later changes are snapshotted as usual.
 BULK_HISTORY_THRESHOLD = 5000
 
 
@@ -166,9 +166,8 @@ def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a whole-tracker import (ADR 0058).
 
     An import holds a million small objects (cells, Decimals, tuples) and makes no cycles that
-    must be freed before it ends. Measured at 720,000 cells: no difference for new lines, but a
-    refresh of lines already in (240,000 forecasts changed) took 23.4 s and 543 MB with the
-    collector's full passes, 18.7 s and 496 MB without.
+    must be freed before it ends; the collector's full passes over them made the refresh of a
+    tracker already in slower and larger, and gained nothing.
     """
     was_enabled = gc.isenabled()
     gc.disable()

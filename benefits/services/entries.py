@@ -22,12 +22,13 @@ from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action, can
 from benefits.selectors.audit import FIGURES_IMPORTED, VALUE_SUFFIX, cell_key
 
-from . import audit
+from . import audit, copy
 from .common import (
     clean_money,
     clean_period,
     closed_months,
     entry_change_refusal,
+    insert_history_skipped,
     require_changeable,
     require_open,
     require_register_write,
@@ -191,6 +192,11 @@ def bulk_upsert_entries(
     series_sent = {r.series for r in rows if type(r.series) is str}
 
     with transaction.atomic(), contextlib.ExitStack() as stack:
+        if import_batch is not None:
+            # A whole tracker's new entries get no pghistory insert snapshot: each is in its line's
+            # import event (ADR 0003, 0054). Entered before the first query: pgtrigger.ignore sets
+            # its variable for the transaction through the ORM's statements, so the COPY sees it.
+            stack.enter_context(insert_history_skipped("benefits.Entry", len(rows)))
         lines = {
             b.pk: b
             for b in BenefitLine.objects.select_related("initiative")
@@ -360,16 +366,18 @@ class _SpooledEntries:
 
     A whole tracker is 720,000 entries; as tuples with their values they were 150 MB of the
     import's peak memory (ADR 0058). Rows are written as they pass their checks; if any row
-    fails, nothing is copied and the transaction rolls back. Every field is a number, a
-    timestamp or a code of [a-z0-9-] already checked, so nothing needs escaping.
+    fails, nothing is copied and the transaction rolls back.
     """
 
-    COLUMNS = "benefit_id, period, series, quantity, value_gbp, status, version, updated_by_id, created_at, updated_at, entered_by"
+    COLUMNS = (
+        "benefit_id", "period", "series", "quantity", "value_gbp", "status", "entered_by",
+        "version", "updated_by_id", "created_at", "updated_at",
+    )
 
     def __init__(self, user: User) -> None:
-        stamp = now().isoformat()
-        self.tail = f"\t1\t{user.pk}\t{stamp}\t{stamp}\t"
-        self.entered_by = {Series.ACTUAL: f"{{{user.pk}}}\n"}  # an actual names who entered it; other series \N
+        stamp = now()
+        self.tail = copy.row_tail((1, user.pk, stamp, stamp))
+        self.entered_by = entered_by_text(user)
         self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")  # noqa: SIM115 (closed by __exit__)
         self.count = 0
         self.pending: list[str] = []
@@ -382,9 +390,9 @@ class _SpooledEntries:
 
     def add(self, benefit_id: int, period: str, series: str, quantity: Decimal, value: Decimal, status: str | None) -> None:
         self.pending.append(
-            f"{benefit_id}\t{period}\t{series}\t{quantity}\t{value}\t{status or NULL}{self.tail}{self.entered_by.get(series, NULL_LINE)}"
+            copy.row_text((benefit_id, period, series, quantity, value, status, self.entered_by.get(series)), self.tail)
         )
-        if len(self.pending) >= 10_000:  # the file's own write costs ~3 µs a call
+        if len(self.pending) >= 10_000:  # one write to the file per 10,000 rows, not per row
             self._flush()
 
     def _flush(self) -> None:
@@ -395,21 +403,23 @@ class _SpooledEntries:
     def copy_in(self) -> int:
         self._flush()
         self.file.seek(0)
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY benefits_entry ({self.COLUMNS}) FROM STDIN") as copy:
-            while block := self.file.read(1 << 20):
-                copy.write(block)
+        copy.copy_text(table=Entry._meta.db_table, columns=self.COLUMNS, blocks=iter(lambda: self.file.read(copy.CHUNK), ""))
         return self.count
 
     def cells(self) -> Iterator[tuple[int, str, str, str, str]]:
-        """(benefit, period, series, quantity, value) of each new entry, in the order added."""
+        """(benefit, period, series, quantity, value) of each new entry, in the order added.
+
+        Split without unescaping: these five are numbers and codes already checked, never escaped.
+        """
         self.file.seek(0)
         for text in self.file:
             benefit_id, period, series, quantity, value, _ = text.split("\t", 5)
             yield int(benefit_id), period, series, quantity, value
 
 
-NULL = "\\N"
-NULL_LINE = NULL + "\n"
+def entered_by_text(user: User) -> dict[str, str]:
+    """`Entry.entered_by` of a new row as COPY reads it, by series: an actual names who entered it."""
+    return {Series.ACTUAL: f"{{{user.pk}}}"}
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -450,7 +460,8 @@ def _update_quantities(entries: list[_Stored], *, user: User) -> None:
 
 
 _ENTRY_COLUMNS = (
-    "id, benefit_id, period, series, quantity, value_gbp, status, version, updated_by_id, created_at, updated_at, entered_by"
+    "id", "benefit_id", "period", "series", "quantity", "value_gbp", "status", "entered_by",
+    "version", "updated_by_id", "created_at", "updated_at",
 )
 
 
@@ -483,29 +494,22 @@ def _insert_entries(entries: list[NewEntry], user: User) -> list[int]:
             batch_size=2000,
         )
         return [e.pk for e in created]
-    stamp = now()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('benefits_entry', 'id')) FROM generate_series(1, %s)", [len(entries)]
         )
         ids = [pk for (pk,) in cursor.fetchall()]
-        # COPY's text format written directly: psycopg's write_row costs ~30 µs a row in pure Python.
-        # Every field here is a number, a timestamp or a code of [a-z0-9-], so nothing needs escaping.
-        tail = f"\t1\t{user.pk}\t{stamp.isoformat()}\t{stamp.isoformat()}\t"
-        entered_by = {Series.ACTUAL: f"{{{user.pk}}}\n"}  # an actual names who entered it; other series \N
-        with cursor.cursor.copy(f"COPY benefits_entry ({_ENTRY_COLUMNS}) FROM STDIN") as copy:
-            chunk: list[str] = []
-            for e, pk in zip(entries, ids, strict=True):
-                status = e.status or "\\N"
-                chunk.append(
-                    f"{pk}\t{e.benefit_id}\t{e.period}\t{e.series}\t{e.quantity}\t{e.value_gbp}\t{status}{tail}"
-                    f"{entered_by.get(e.series, NULL_LINE)}"
-                )
-                if len(chunk) >= 10_000:
-                    copy.write("".join(chunk))
-                    chunk.clear()
-            if chunk:
-                copy.write("".join(chunk))
+    stamp = now()
+    entered_by = entered_by_text(user)
+    copy.copy_rows(
+        table=Entry._meta.db_table,
+        columns=_ENTRY_COLUMNS,
+        rows=(
+            (pk, e.benefit_id, e.period, e.series, e.quantity, e.value_gbp, e.status, entered_by.get(e.series))
+            for e, pk in zip(entries, ids, strict=True)
+        ),
+        same=(1, user.pk, stamp, stamp),
+    )
     return ids
 
 
