@@ -12,7 +12,7 @@ import pgtrigger
 from django.core.exceptions import ValidationError as DjangoValidationError
 
 from benefits.errors import DomainError, InvalidTransition, NotAllowed, PeriodClosed, StaleVersion, ValidationFailed
-from benefits.finance.calendar import CalendarError, parse_period
+from benefits.finance.calendar import CalendarError, month_name, parse_period
 from benefits.finance.rounding import PENNY
 from benefits.models import Initiative, User
 from benefits.models.choices import EntryStatus, Series
@@ -38,14 +38,24 @@ def initiative_trust_ids(initiative: Initiative) -> set[int]:
     return cached
 
 
-def require_register_write(user: User, initiative: Initiative) -> None:
-    """Programme office may write only initiatives involving one of their trusts (API.md)."""
+def register_write_refusal(user: User, initiative: Initiative, trust_ids: set[int] | None = None) -> NotAllowed | None:
+    """Why `user` may not change this initiative, its lines or its entries, or None if they may.
+
+    API.md: programme office write only initiatives involving one of their trusts; the pages ask
+    this to decide what they offer, the services to refuse.
+    """
     if not can(user, Action.EDIT_REGISTER):
-        raise NotAllowed("Your role does not allow you to change initiatives, benefit lines or entries.")
-    if not can_on_trusts(user, Action.EDIT_REGISTER, initiative_trust_ids(initiative), user_trust_ids(user)):
-        raise NotAllowed(
-            f"You can only change initiatives of your own trust; {initiative.ref} does not involve any of your trusts."
-        )
+        return NotAllowed("Your role does not allow you to change initiatives, benefit lines or entries.")
+    trusts = trust_ids if trust_ids is not None else initiative_trust_ids(initiative)
+    if not can_on_trusts(user, Action.EDIT_REGISTER, trusts, user_trust_ids(user)):
+        return NotAllowed(f"You can only change initiatives of your own trust; {initiative.ref} does not involve any of your trusts.")
+    return None
+
+
+def require_register_write(user: User, initiative: Initiative) -> None:
+    refusal = register_write_refusal(user, initiative)
+    if refusal is not None:
+        raise refusal
 
 
 def require_version(obj, expected_version: int | None, label: str) -> None:
@@ -76,12 +86,12 @@ def entry_change_refusal(*, period: str, series: str, status: str | None, closed
     """
     if period in closed:
         return PeriodClosed(
-            f"{period} is closed (every month up to {closed.latest} is closed), so its figures cannot change. "
-            "Ask finance to reopen the month if a correction is needed."
+            f"{month_name(period)} is closed (every month up to {month_name(closed.latest)} is closed), so its figures "
+            "cannot change. Ask finance to reopen the month if a correction is needed."
         )
     if series == Series.ACTUAL and status not in (None, EntryStatus.DRAFT):
         then = "Ask finance to send it back first." if status == EntryStatus.SUBMITTED else "Validated figures are final."
-        return InvalidTransition(f"The {period} actual is {status}; only a draft actual can be changed. {then}")
+        return InvalidTransition(f"The {month_name(period)} actual is {status}, so it cannot change. {then}")
     return None
 
 

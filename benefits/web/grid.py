@@ -26,7 +26,7 @@ from benefits.services import profiles as profile_services
 from benefits.services.profiles import CellEdit, CellsRefused
 
 from .http import forbidden_page, page_view, render_page
-from .initiative import find_initiative, find_line, grid_row, may_change, other_trust_refusal, read_initiative_page, year_totals
+from .initiative import find_initiative, find_line, grid_row, read_initiative_page, write_refusal, year_totals
 from .layout import financial_year, version_of
 
 if TYPE_CHECKING:
@@ -69,8 +69,8 @@ def grid_save(request: HttpRequest, line_id: int) -> HttpResponse:
     """
     line = find_line(request.user, line_id)
     fy = financial_year(request)
-    if not may_change(request.user, initiative_trusts(line.initiative)):
-        return forbidden_page(request, other_trust_refusal(line.initiative))
+    if refusal := write_refusal(request.user, line.initiative, initiative_trusts(line.initiative)):
+        return forbidden_page(request, refusal.message)
     if request.htmx:
         return _save_one_cell(request, line, fy)
     return _save_whole_grid(request, line, fy)

@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 
-from benefits.errors import NotFound
+from benefits.errors import NotAllowed, NotFound
 from benefits.finance.calendar import FinancialYear, month_name, short_month_name
 from benefits.finance.rounding import pounds_pence
 from benefits.models.choices import BenefitClass, Confidence, EntryStatus, ImpactStatus, Recurrence, Series, Stage
-from benefits.policy import Action, can_on_trusts
 from benefits.selectors.ledger import YearEntries, YearSums, initiative_lines, initiative_year_entries, year_sums
 from benefits.selectors.periods import ClosedMonths, closed_months
 from benefits.selectors.register import initiative_trusts, visible_initiative, visible_line
-from benefits.services.common import entry_change_refusal, user_trust_ids
+from benefits.services.common import entry_change_refusal, register_write_refusal
 
 from .http import page_view, render_page
 from .layout import CONFIDENCE_TAG, financial_year, fy_options, label_of
@@ -51,13 +50,9 @@ def find_line(user: User, line_id: int) -> BenefitLine:
     return found
 
 
-def may_change(user: User, trusts: list[Organisation]) -> bool:
-    """Whether the page offers changes to an initiative involving these trusts (the services check again)."""
-    return can_on_trusts(user, Action.EDIT_REGISTER, {o.pk for o in trusts}, user_trust_ids(user))
-
-
-def other_trust_refusal(initiative: Initiative) -> str:
-    return f"You can only change initiatives of your own trust; {initiative.ref} does not involve any of your trusts."
+def write_refusal(user: User, initiative: Initiative, trusts: list[Organisation]) -> NotAllowed | None:
+    """Why the page offers no changes to this initiative (the services' own rule, asked with the trusts read)."""
+    return register_write_refusal(user, initiative, {o.pk for o in trusts})
 
 
 # --- the month grid: cells, rows, a line -------------------------------------------------------
@@ -304,7 +299,7 @@ def read_initiative_page(user: User, initiative: Initiative, fy: FinancialYear) 
         ledger=initiative_year_entries(initiative, fy),
         sums=year_sums(initiative, fy),
         closed=closed_months(),
-        editable=may_change(user, trusts),
+        editable=write_refusal(user, initiative, trusts) is None,
     )
 
 

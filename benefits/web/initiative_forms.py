@@ -24,7 +24,7 @@ from benefits.services import register as register_services
 
 from .forms import NhsForm
 from .http import forbidden_page, page_view, render_page
-from .initiative import find_initiative, may_change, other_trust_refusal
+from .initiative import find_initiative, write_refusal
 
 
 class InitiativeForm(NhsForm):
@@ -125,8 +125,8 @@ def initiative_new(request: HttpRequest) -> HttpResponse:
 def initiative_edit(request: HttpRequest, ref: str) -> HttpResponse:
     initiative = find_initiative(request.user, ref)
     trusts = initiative_trusts(initiative)
-    if not may_change(request.user, trusts):
-        return forbidden_page(request, other_trust_refusal(initiative))
+    if refusal := write_refusal(request.user, initiative, trusts):
+        return forbidden_page(request, refusal.message)
     if request.method == "GET":
         i = initiative
         form = InitiativeForm(initial={
@@ -164,8 +164,8 @@ def initiative_edit(request: HttpRequest, ref: str) -> HttpResponse:
 def benefit_new(request: HttpRequest, ref: str) -> HttpResponse:
     initiative = find_initiative(request.user, ref)
     trusts = initiative_trusts(initiative)
-    if not may_change(request.user, trusts):
-        return forbidden_page(request, other_trust_refusal(initiative))
+    if refusal := write_refusal(request.user, initiative, trusts):
+        return forbidden_page(request, refusal.message)
     if request.method == "GET":
         form = BenefitLineForm(initial={"organisation": initiative.lead_organisation.code, "measure": "GBP",
                                         "attribution_pct": "100.00", "benefit_class": "cashable", "recurrence": "recurrent"})

@@ -165,8 +165,9 @@ def test_a_figure_in_a_closed_month_is_refused_but_an_unchanged_one_passes(pmo_r
             "sheet": "2025-26",
             "row": 2,
             "column": "Apr 2025 plan",
-            "message": "Row 2, column 'Apr 2025 plan': April 2025 is closed, so its figures cannot change "
-            "(the file has 150.00, the tracker has 100.00); ask finance to reopen the month if a correction is needed.",
+            "message": "Row 2, column 'Apr 2025 plan': April 2025 is closed (every month up to April 2025 is closed), so its "
+            "figures cannot change. Ask finance to reopen the month if a correction is needed "
+            "(the file has 150.00, the tracker has 100.00).",
         }
     ]
 
@@ -180,7 +181,10 @@ def test_changing_a_validated_actual_is_refused(pmo_rye, finance_rye, scheme):
     assert import_workbook(user=pmo_rye, data=data, filename="t.xlsx").plan.changes == []
     problems = problems_of(pmo_rye, edited(data, "S2", 85))  # Apr 2025 actual
     assert problems[0]["column"] == "Apr 2025 actual"
-    assert "already validated at 80.00, so it cannot change to 85.00" in problems[0]["message"]
+    assert problems[0]["message"] == (
+        "Row 2, column 'Apr 2025 actual': The April 2025 actual is validated, so it cannot change. "
+        "Validated figures are final (the file has 85.00, the tracker has 80.00)."
+    )
 
 
 def test_a_row_for_an_initiative_the_user_may_not_edit_refuses_the_whole_file(pmo_rye, pmo_ryd, procurement):

@@ -19,11 +19,10 @@ from benefits.excel.reader import Problem, UnreadableWorkbook
 from benefits.finance.calendar import month_name
 from benefits.finance.valuation import GBP
 from benefits.models import BenefitLine, Entry, Initiative, Organisation, User, Workstream
-from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action, can_on_trusts, require
-from benefits.selectors.periods import latest_closed_period
+from benefits.selectors.periods import closed_months
 
-from ..common import user_trust_ids
+from ..common import entry_change_refusal, user_trust_ids
 from ..valuation import Valuer
 from .parse import ImportRefused, ParsedRow, read_workbook
 
@@ -134,7 +133,7 @@ class _Planner:
         org_by_id = {o.pk: o for o in orgs.values()}
         workstreams = {w.code: w for w in Workstream.objects.all()}
         my_trusts = user_trust_ids(self.user)
-        latest_closed = latest_closed_period()
+        closed = closed_months()
 
         # 1. group rows by initiative and by line, and check each group agrees with itself
         by_initiative: dict[tuple, list[ParsedRow]] = defaultdict(list)
@@ -316,22 +315,10 @@ class _Planner:
                     old = existing.get((line_id, period, series)) if line_id else None
                     if old is not None and old[0] == quantity:
                         continue
-                    if latest_closed is not None and period <= latest_closed:
+                    refusal = entry_change_refusal(period=period, series=series, status=old[1] if old else None, closed=closed)
+                    if refusal is not None:
                         was = f"the tracker has {old[0]:.2f}" if old else "the tracker has nothing"
-                        self.problem(
-                            r,
-                            header,
-                            f"{month_name(period)} is closed, so its figures cannot change (the file has {quantity:.2f}, {was}); "
-                            "ask finance to reopen the month if a correction is needed",
-                        )
-                        continue
-                    if old is not None and series == Series.ACTUAL and old[1] != EntryStatus.DRAFT:
-                        self.problem(
-                            r,
-                            header,
-                            f"this actual is already {old[1]} at {old[0]:.2f}, so it cannot change to {quantity:.2f}"
-                            + ("; ask finance to send it back first" if old[1] == EntryStatus.SUBMITTED else ""),
-                        )
+                        self.problem(r, header, f"{refusal.message.removesuffix('.')} (the file has {quantity:.2f}, {was})")
                         continue
                     try:
                         if probe.measure != GBP:  # GBP lines always have a value; others need a unit cost in force
