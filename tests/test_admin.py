@@ -23,8 +23,8 @@ from benefits.models import (
     Initiative,
     User,
 )
+from benefits.services import actuals as actual_services
 from benefits.services import board_packs, exports, periods, snapshots, users
-from benefits.services import entries as entry_services
 from tests.factories import UserFactory, make_initiative, make_line, make_unit_cost, put
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +77,8 @@ def world(admin_role, pmo_rye, finance_rye, finance_ryd):
     line = make_line(pmo_rye, initiative)
     make_unit_cost(finance_rye)
     [actual] = put(pmo_rye, line, "actual", ["2025-04"], "12.00")
-    entry_services.submit_entry(user=pmo_rye, entry=actual)
-    entry_services.validate_entry(user=finance_ryd, entry=actual)
+    actual_services.submit_entry(user=pmo_rye, entry=actual)
+    actual_services.validate_entry(user=finance_ryd, entry=actual)
     periods.close_period(user=finance_rye, period="2025-04")
     snapshots.take_snapshot(as_at="2025-04", user=finance_rye)
     board_packs.request_board_pack(user=admin_role, as_at="2025-04")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from benefits.finance.calendar import FinancialYear
-from benefits.services import entries as entry_services
+from benefits.services import actuals as actual_services
 from tests.factories import make_initiative, make_line, make_unit_cost, put
 
 FY = FinancialYear.parse("2025/26")
@@ -68,7 +68,7 @@ def build(*, author, validator) -> WorkedExample:
     put(author, b3, "forecast", MONTHS, "1000.00")
     b3_actuals = put(author, b3, "actual", {"2025-04": "1000.00"})
     everything = b1_actuals + b2_actuals + b3_actuals
-    entry_services.submit_entries(user=author, ids=[e.pk for e in everything])
+    actual_services.submit_entries(user=author, ids=[e.pk for e in everything])
     to_validate = [b1_actuals[0], b1_actuals[1], *b2_actuals, *b3_actuals]
-    entry_services.validate_entries(user=validator, ids=[e.pk for e in to_validate])
+    actual_services.validate_entries(user=validator, ids=[e.pk for e in to_validate])
     return WorkedExample(b1=b1, b2=b2, b3=b3, ag1=ag1, ag2=ag2)

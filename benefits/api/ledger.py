@@ -1,7 +1,7 @@
 """The ledger over the API (API.md, Resources "entries"): plan, forecast and actual entries, the
 actuals' workflow (submit, validate, reject, singly or in bulk) and the bulk write of up to 5,000 rows.
 
-Segregation of duties and trust scope are the services' (benefits.services.entries), checked under
+Segregation of duties and trust scope are the services' (benefits.services.actuals, .common), checked under
 the row lock; these views parse, call one service and answer the stored row.
 """
 
@@ -15,8 +15,10 @@ from rest_framework.response import Response
 from benefits.models import BenefitLine, Entry
 from benefits.models.choices import EntryStatus, Series
 from benefits.policy import Action
+from benefits.services import actuals as actual_services
+from benefits.services import bulk as bulk_services
 from benefits.services import entries as entry_services
-from benefits.services.entries import MAX_BULK
+from benefits.services.bulk import MAX_BULK
 
 from . import filters
 from .base import ApiViewSet, CreateMixin, DestroyMixin, ReasonSerializer, RowSerializer, UpdateMixin
@@ -135,13 +137,13 @@ class EntryViewSet(CreateMixin, UpdateMixin, DestroyMixin, ApiViewSet):
     @extend_schema(request=None, responses={200: EntrySerializer}, summary="Submit a draft actual for validation")
     @action(detail=True, methods=["post"])
     def submit(self, request, id=None):
-        entry = entry_services.submit_entry(user=request.user, entry=self.instance())
+        entry = actual_services.submit_entry(user=request.user, entry=self.instance())
         return self.present(entry)
 
     @extend_schema(request=None, responses={200: EntrySerializer}, summary="Validate a submitted actual (finance; never your own)")
     @action(detail=True, methods=["post"])
     def validate(self, request, id=None):
-        entry = entry_services.validate_entry(user=request.user, entry=self.instance())
+        entry = actual_services.validate_entry(user=request.user, entry=self.instance())
         return self.present(entry)
 
     @extend_schema(request=ReasonSerializer, responses={200: EntrySerializer}, summary="Send a submitted actual back to draft")
@@ -149,7 +151,7 @@ class EntryViewSet(CreateMixin, UpdateMixin, DestroyMixin, ApiViewSet):
     def reject(self, request, id=None):
         entry = self.instance()
         data = self.valid(ReasonSerializer)
-        entry = entry_services.reject_entry(user=request.user, entry=entry, reason=data["reason"])
+        entry = actual_services.reject_entry(user=request.user, entry=entry, reason=data["reason"])
         return self.present(entry)
 
     # --- many at once --------------------------------------------------------------------------
@@ -166,21 +168,21 @@ class EntryViewSet(CreateMixin, UpdateMixin, DestroyMixin, ApiViewSet):
         if not isinstance(body, dict) or not isinstance(body.get("entries"), list):
             raise serializers.ValidationError({"entries": ['Send {"entries": [{"benefit", "period", "series", "quantity"}, …]}.']})
         rows = [
-            entry_services.BulkRow(r.get("benefit"), r.get("period"), r.get("series"), r.get("quantity"))
+            bulk_services.BulkRow(r.get("benefit"), r.get("period"), r.get("series"), r.get("quantity"))
             if isinstance(r, dict)
-            else entry_services.BulkRow(None, None, None, None)  # type: ignore[arg-type]
+            else bulk_services.BulkRow(None, None, None, None)  # type: ignore[arg-type]
             for r in body["entries"]
         ]
-        return Response(entry_services.bulk_upsert_entries(user=request.user, rows=rows))
+        return Response(bulk_services.bulk_upsert_entries(user=request.user, rows=rows))
 
     @extend_schema(request=IdsSerializer, responses={200: CountSerializer}, summary="Submit several draft actuals, all or nothing")
     @action(detail=False, methods=["post"], url_path="bulk-submit")
     def bulk_submit(self, request):
         ids = self.valid(IdsSerializer)["ids"]
-        return Response({"count": len(entry_services.submit_entries(user=request.user, ids=ids))})
+        return Response({"count": len(actual_services.submit_entries(user=request.user, ids=ids))})
 
     @extend_schema(request=IdsSerializer, responses={200: CountSerializer}, summary="Validate several submitted actuals, all or nothing")
     @action(detail=False, methods=["post"], url_path="bulk-validate")
     def bulk_validate(self, request):
         ids = self.valid(IdsSerializer)["ids"]
-        return Response({"count": len(entry_services.validate_entries(user=request.user, ids=ids))})
+        return Response({"count": len(actual_services.validate_entries(user=request.user, ids=ids))})

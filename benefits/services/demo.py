@@ -18,8 +18,9 @@ from benefits.finance.rounding import round_half_up
 from benefits.models import AuditEvent, Entry, Organisation, UnitCost, User, Workstream
 from benefits.models.choices import SnapshotTrigger
 
+from . import actuals as actual_services
 from . import audit
-from . import entries as entry_services
+from . import bulk as bulk_services
 from . import periods as period_services
 from . import reference as reference_services
 from . import register as register_services
@@ -146,7 +147,7 @@ def _load(users: dict[str, User]) -> None:
                     "investment_one_off_gbp": Decimal(rng.randrange(0, 400) * 1000)},
             organisations=[orgs["RYE"], orgs["RYD"]] if joint else [orgs[lead]],
         )
-        rows: list[entry_services.BulkRow] = []
+        rows: list[bulk_services.BulkRow] = []
         low, high = DELIVERY_PCT[confidence]
         for n, spec in enumerate(lines):
             benefit_class, recurrence, measure, monthly, *rest = spec
@@ -164,27 +165,27 @@ def _load(users: dict[str, User]) -> None:
                 ramp = min(Decimal(1), Decimal(i + 1 - months.index(start)) / 6)
                 plan = _q(monthly * ramp, measure)
                 forecast = _q(monthly * ramp * rng.randint(low, high) / 100, measure)
-                rows.append(entry_services.BulkRow(line.pk, month, "plan", plan))
+                rows.append(bulk_services.BulkRow(line.pk, month, "plan", plan))
                 if stage == "idea":
                     if month >= "2026-04":
-                        rows.append(entry_services.BulkRow(line.pk, month, "forecast", forecast))
+                        rows.append(bulk_services.BulkRow(line.pk, month, "forecast", forecast))
                     continue
-                rows.append(entry_services.BulkRow(line.pk, month, "forecast", forecast))
+                rows.append(bulk_services.BulkRow(line.pk, month, "forecast", forecast))
                 if month <= SUBMITTED_MONTH and stage not in ("business_case",):
                     actual = _q(monthly * ramp * rng.randint(low - 5, high) / 100, measure)
-                    rows.append(entry_services.BulkRow(line.pk, month, "actual", actual))
-        entry_services.bulk_upsert_entries(user=author, rows=rows)
+                    rows.append(bulk_services.BulkRow(line.pk, month, "actual", actual))
+        bulk_services.bulk_upsert_entries(user=author, rows=rows)
         ids = list(Entry.objects.filter(benefit__initiative=initiative, series="actual").values_list("id", flat=True))
         actuals_by_author[author.username] += ids
     for author, ids in actuals_by_author.items():
-        entry_services.submit_entries(user=users[author], ids=ids)
+        actual_services.submit_entries(user=users[author], ids=ids)
     validator = {"pmo.rye": users["finance.ryd"], "pmo.ryd": users["finance.rye"]}
     for author, ids in actuals_by_author.items():
         settled = list(Entry.objects.filter(pk__in=ids, period__lte=CLOSED_THROUGH).values_list("id", flat=True))
-        entry_services.validate_entries(user=validator[author], ids=settled)
+        actual_services.validate_entries(user=validator[author], ids=settled)
     pending = Entry.objects.filter(series="actual", status="submitted").order_by("id").first()
     if pending is not None:
-        entry_services.reject_entry(user=users["finance.rye"] if pending.updated_by.username == "pmo.ryd" else users["finance.ryd"],
+        actual_services.reject_entry(user=users["finance.rye"] if pending.updated_by.username == "pmo.ryd" else users["finance.ryd"],
                                     entry=pending, reason="Please attach the invoice evidence for this month's saving.")
     for month in (FIRST_FY.last, CLOSED_THROUGH):
         period_services.close_period(user=users["finance.rye"], period=month, reason="Month-end close (demo data).")

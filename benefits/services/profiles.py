@@ -20,7 +20,8 @@ from benefits.models import BenefitLine, Entry, User
 from benefits.models.choices import EntryStatus, Series
 from benefits.selectors.periods import closed_months
 
-from .entries import create_entry, delete_entry, submit_entries, update_entry
+from .actuals import submit_entries
+from .entries import create_entry, delete_entry, update_entry
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Finance's validation queue: submitted actuals across initiatives, validated or sent back with a reason.
 
-Segregation of duties is the services' rule (services.entries): one's own actuals are marked and
+Segregation of duties is the services' rule (services.actuals): one's own actuals are marked and
 offer no Validate button, and a service refuses them whatever the page sent.
 """
 
@@ -23,7 +23,7 @@ from benefits.policy import Action, require
 from benefits.selectors.ledger import validation_queue as queue_of
 from benefits.selectors.periods import reporting_month
 from benefits.selectors.register import trust_choices, workstream_choices
-from benefits.services import entries as entry_services
+from benefits.services import actuals as actual_services
 
 from .http import forbidden_page, page_view, render_page
 from .layout import month_options, page_number, select_items
@@ -115,12 +115,12 @@ def _decide(request: HttpRequest) -> None:
     back = request.POST.get("send_back", "")
     reason = request.POST.get("reason", "").strip()
     if one.isdigit():
-        entry_services.validate_entries(user=request.user, ids=[int(one)])
+        actual_services.validate_entries(user=request.user, ids=[int(one)])
         messages.success(request, "The actual is validated.")
     elif request.POST.get("action") == "validate":
         if not ids:
             raise ValidationFailed("Select the actuals to validate.", field="ids")
-        done = entry_services.validate_entries(user=request.user, ids=ids)
+        done = actual_services.validate_entries(user=request.user, ids=ids)
         messages.success(request, f"{len(done)} actual{'s' if len(done) != 1 else ''} validated.")
     elif request.POST.get("action") == "send_back" or back.isdigit():
         chosen = [int(back)] if back.isdigit() else ids
@@ -128,7 +128,7 @@ def _decide(request: HttpRequest) -> None:
             raise ValidationFailed("Select the actuals to send back.", field="ids")
         if not reason:
             raise ValidationFailed("Give a reason for sending the actuals back, so the programme office knows what to fix.", field="reason")
-        entry_services.reject_entries(user=request.user, ids=chosen, reason=reason)
+        actual_services.reject_entries(user=request.user, ids=chosen, reason=reason)
         messages.success(request, f"{len(chosen)} actual{'s' if len(chosen) != 1 else ''} sent back with your reason.")
     else:
         raise ValidationFailed("Choose to validate or send back.", field="ids")
@@ -150,7 +150,7 @@ def validation_queue(request: HttpRequest) -> HttpResponse:
             errors.append({"text": exc.message, "href": "#reason" if exc.field == "reason" else "#queue"})
     queue = queue_of(user=request.user, trust=filters.trust, workstream=filters.workstream, month=filters.month,
                      page=filters.page, size=QUEUE_PAGE_SIZE)
-    page = queue_page(filters=filters, queue=queue, own=entry_services.own_entry_ids(request.user, queue.items),
+    page = queue_page(filters=filters, queue=queue, own=actual_services.own_entry_ids(request.user, queue.items),
                       trusts=trust_choices(), workstreams=workstream_choices(), month=filters.month or reporting_month())
     return render_page(request, "benefits/validation_queue.jinja",
                        {"page": page, "nav_current": "validation", "page_errors": errors, "reason": request.POST.get("reason", "")},

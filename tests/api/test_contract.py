@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from benefits.models import AuditEvent, Entry, Initiative
-from benefits.services import entries as entry_services
+from benefits.services import actuals as actual_services
 from tests.factories import make_initiative, make_line, put
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +221,7 @@ def test_actuals_go_draft_submitted_validated_and_the_wrong_state_is_a_409(api, 
 
 def test_nobody_validates_figures_they_entered_not_even_an_admin(api, admin_user, line):
     (actual,) = put(admin_user, line, "actual", ["2025-04"], "10.00")
-    entry_services.submit_entry(user=admin_user, entry=actual)
+    actual_services.submit_entry(user=admin_user, entry=actual)
     response = api(admin_user).post(f"/api/v1/entries/{actual.pk}/validate/")
     assert response.status_code == 403
     assert Entry.objects.get(pk=actual.pk).status == "submitted"
@@ -229,7 +229,7 @@ def test_nobody_validates_figures_they_entered_not_even_an_admin(api, admin_user
 
 def test_a_rejection_needs_a_reason_and_the_audit_keeps_it(api, pmo_rye, finance_rye, line):
     (actual,) = put(pmo_rye, line, "actual", ["2025-04"], "10.00")
-    entry_services.submit_entry(user=pmo_rye, entry=actual)
+    actual_services.submit_entry(user=pmo_rye, entry=actual)
     no_reason = api(finance_rye).post(f"/api/v1/entries/{actual.pk}/reject/", {}, format="json")
     assert no_reason.status_code == 400
     assert "reason" in no_reason.json()["errors"]

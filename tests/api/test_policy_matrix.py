@@ -11,8 +11,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from benefits.models import AuditEvent, Target
+from benefits.services import actuals as actual_services
 from benefits.services import board_packs as board_pack_services
-from benefits.services import entries as entry_services
 from benefits.services import periods as period_services
 from benefits.services import snapshots as snapshot_services
 from tests.factories import WorkstreamFactory, make_initiative, make_line, make_unit_cost, put
@@ -41,7 +41,7 @@ def world(pmo_rye, pmo_ryd, finance_rye, finance_ryd, executive, admin_user, out
     (plan,) = put(pmo_rye, line, "plan", ["2025-05"], "10.00")
     (draft,) = put(pmo_rye, line, "actual", ["2025-05"], "9.00")
     (submitted,) = put(pmo_rye, line, "actual", ["2025-06"], "8.00")
-    entry_services.submit_entry(user=pmo_rye, entry=submitted)
+    actual_services.submit_entry(user=pmo_rye, entry=submitted)
     cost = make_unit_cost(finance_ryd)
     snapshot = snapshot_services.take_snapshot(as_at="2025-06", user=admin_user)
     pack = board_pack_services.request_board_pack(user=admin_user, as_at="2025-06")

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from benefits.models import Entry, Initiative, UnitCost
+from benefits.services import actuals as actual_services
 from benefits.services import entries as entry_services
 from benefits.services.periods import close_period
 from tests.browser.conftest import sign_in, sign_out
@@ -110,7 +111,7 @@ def _submitted_actuals(pmo, months_values):
     line = make_line(pmo, initiative, title="Consumables savings")
     put(pmo, line, "plan", list(months_values), "10000.00")
     actuals = put(pmo, line, "actual", months_values)
-    entry_services.submit_entries(user=pmo, ids=[e.pk for e in actuals])
+    actual_services.submit_entries(user=pmo, ids=[e.pk for e in actuals])
     return initiative, line
 
 
@@ -119,7 +120,7 @@ def test_finance_validates_in_the_queue_and_closes_the_month(visit, pmo_rye, fin
     # An administrator may enter, submit and (for others' figures) validate: here they submitted one themselves.
     own_line = make_line(admin_user, initiative, title="Admin's own line")
     own = put(admin_user, own_line, "actual", {"2025-05": "500.00"})
-    entry_services.submit_entries(user=admin_user, ids=[own[0].pk])
+    actual_services.submit_entries(user=admin_user, ids=[own[0].pk])
 
     page = visit.page
     sign_in(visit, "finance.rye")
@@ -187,7 +188,7 @@ def test_finance_validates_in_the_queue_and_closes_the_month(visit, pmo_rye, fin
     # Whoever submitted an actual cannot validate it: no button, and the service refuses a forged post.
     # June is a draft again: the administrator corrects and submits it, so it is theirs.
     entry_services.update_entry(user=admin_user, entry=june, quantity="7100.00", expected_version=Entry.objects.get(pk=june.pk).version)
-    entry_services.submit_entries(user=admin_user, ids=[june.pk])
+    actual_services.submit_entries(user=admin_user, ids=[june.pk])
     sign_in(visit, "admin")
     page.goto(visit.url("/finance/validation/"))
     row = page.locator(f"#entry-{june.pk}")
@@ -262,7 +263,7 @@ def test_executive_sees_the_dashboard_change_and_downloads_a_board_pack(visit, p
     expect(cashable.locator("[data-figure='achieved']")).to_contain_text("£0")
     visit.check("dashboard before validation")
 
-    entry_services.validate_entries(user=finance_ryd, ids=list(line.entries.filter(series="actual").values_list("id", flat=True)))
+    actual_services.validate_entries(user=finance_ryd, ids=list(line.entries.filter(series="actual").values_list("id", flat=True)))
     page.reload()
     # Run rate: 12 × June's validated £7,000 = £84,000 achieved (FINANCE.md, annual_run_rate)
     expect(cashable.locator("[data-figure='achieved']")).to_contain_text("£84,000")

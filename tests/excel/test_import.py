@@ -15,7 +15,7 @@ from benefits.excel.writer import SheetSpec, stream_workbook
 from benefits.models import AuditEvent, BenefitLine, Entry, ImportBatch, Initiative
 from benefits.selectors.audit import FIGURES_IMPORTED
 from benefits.selectors.exports import register_export, visible_initiatives
-from benefits.services import entries as entry_services
+from benefits.services import actuals as actual_services
 from benefits.services.imports import ImportRefused, import_workbook
 from benefits.services.periods import close_period
 from tests.excel.helpers import FY, build, row, workbook, xlsx
@@ -175,8 +175,8 @@ def test_a_figure_in_a_closed_month_is_refused_but_an_unchanged_one_passes(pmo_r
 def test_changing_a_validated_actual_is_refused(pmo_rye, finance_rye, scheme):
     _, line = scheme
     (actual,) = put(pmo_rye, line, "actual", ["2025-04"], "80.00")
-    entry_services.submit_entries(user=pmo_rye, ids=[actual.pk])
-    entry_services.validate_entries(user=finance_rye, ids=[actual.pk])
+    actual_services.submit_entries(user=pmo_rye, ids=[actual.pk])
+    actual_services.validate_entries(user=finance_rye, ids=[actual.pk])
     data = export_of(pmo_rye)
     assert import_workbook(user=pmo_rye, data=data, filename="t.xlsx").plan.changes == []
     problems = problems_of(pmo_rye, edited(data, "S2", 85))  # Apr 2025 actual
@@ -254,12 +254,12 @@ def test_whoever_imported_an_actual_may_not_validate_it(pmo_rye, admin_user, fin
     _, line = scheme
     import_workbook(user=admin_user, data=edited(export_of(pmo_rye), "S2", 88), filename="t.xlsx", dry_run=False)
     actual = Entry.objects.get(benefit=line, period="2025-04", series="actual")
-    entry_services.submit_entries(user=pmo_rye, ids=[actual.pk])  # someone else submits it
+    actual_services.submit_entries(user=pmo_rye, ids=[actual.pk])  # someone else submits it
     with pytest.raises(NotAllowed, match="segregation of duties"):
-        entry_services.validate_entries(user=admin_user, ids=[actual.pk])
-    assert entry_services.own_entry_ids(admin_user, [actual]) == {actual.pk}
-    assert entry_services.own_entry_ids(finance_rye, [actual]) == set()
-    entry_services.validate_entries(user=finance_rye, ids=[actual.pk])
+        actual_services.validate_entries(user=admin_user, ids=[actual.pk])
+    assert actual_services.own_entry_ids(admin_user, [actual]) == {actual.pk}
+    assert actual_services.own_entry_ids(finance_rye, [actual]) == set()
+    actual_services.validate_entries(user=finance_rye, ids=[actual.pk])
     actual.refresh_from_db()
     assert actual.status == "validated"
 

@@ -13,8 +13,8 @@ from django.db import connection
 from pghistory.models import Events
 
 from benefits.models import AuditEvent, Entry, EntryEvent, ImportBatch, LineMonth
+from benefits.services import bulk as bulk_services
 from benefits.services import common
-from benefits.services import entries as svc
 from tests.factories import make_initiative, make_line, put
 
 pytestmark = pytest.mark.django_db
@@ -99,9 +99,9 @@ def test_a_raw_sql_delete_leaves_a_history_row_with_what_was_deleted(pmo_rye, li
 
 
 def test_a_bulk_write_records_one_history_row_per_entry_written(pmo_rye, line):
-    rows = [svc.BulkRow(line.pk, f"2025-{m:02d}", "plan", "10.00") for m in range(4, 13)]
-    svc.bulk_upsert_entries(user=pmo_rye, rows=rows)
-    svc.bulk_upsert_entries(user=pmo_rye, rows=[svc.BulkRow(line.pk, "2025-04", "plan", "11.00"), *rows[1:]])
+    rows = [bulk_services.BulkRow(line.pk, f"2025-{m:02d}", "plan", "10.00") for m in range(4, 13)]
+    bulk_services.bulk_upsert_entries(user=pmo_rye, rows=rows)
+    bulk_services.bulk_upsert_entries(user=pmo_rye, rows=[bulk_services.BulkRow(line.pk, "2025-04", "plan", "11.00"), *rows[1:]])
 
     labels = list(EntryEvent.objects.filter(benefit=line).values_list("pgh_label", flat=True))
     assert sorted(labels) == ["insert"] * 9 + ["update"]  # the unchanged eight leave no update row
@@ -112,8 +112,8 @@ def test_a_whole_tracker_import_leaves_its_new_entries_to_the_audit_and_history_
 ):
     monkeypatch.setattr(common, "BULK_HISTORY_THRESHOLD", 5)  # a whole tracker, in miniature
     batch = ImportBatch.objects.create(filename="tracker.xlsx", sha256="1" * 64, created_by=pmo_rye)
-    rows = [svc.BulkRow(line.pk, f"2025-{m:02d}", "plan", "10.00") for m in range(4, 13)]
-    svc.bulk_upsert_entries(user=pmo_rye, rows=rows, import_batch=batch, max_rows=None)
+    rows = [bulk_services.BulkRow(line.pk, f"2025-{m:02d}", "plan", "10.00") for m in range(4, 13)]
+    bulk_services.bulk_upsert_entries(user=pmo_rye, rows=rows, import_batch=batch, max_rows=None)
 
     assert not EntryEvent.objects.filter(benefit=line).exists()
     imported = AuditEvent.objects.get(import_batch=batch, object_type="benefit", object_id=str(line.pk))
@@ -134,7 +134,7 @@ def test_a_whole_tracker_import_leaves_its_new_entries_to_the_audit_and_history_
 
 def test_an_import_below_the_bulk_threshold_keeps_every_insert_snapshot(pmo_rye, line):
     batch = ImportBatch.objects.create(filename="small.xlsx", sha256="2" * 64, created_by=pmo_rye)
-    rows = [svc.BulkRow(line.pk, f"2025-{m:02d}", "forecast", "10.00") for m in range(4, 7)]
-    svc.bulk_upsert_entries(user=pmo_rye, rows=rows, import_batch=batch, max_rows=None)
+    rows = [bulk_services.BulkRow(line.pk, f"2025-{m:02d}", "forecast", "10.00") for m in range(4, 7)]
+    bulk_services.bulk_upsert_entries(user=pmo_rye, rows=rows, import_batch=batch, max_rows=None)
 
     assert list(EntryEvent.objects.filter(benefit=line).values_list("pgh_label", flat=True)) == ["insert"] * 3

@@ -11,7 +11,8 @@ from benefits import tasks
 from benefits.models import Entry, LineMonth, OutboxMessage, RollupSnapshot
 from benefits.selectors.rollups import GROUPINGS
 from benefits.services import outbox
-from benefits.services.entries import delete_entry, reject_entry, update_entry
+from benefits.services.actuals import reject_entry
+from benefits.services.entries import delete_entry, update_entry
 from tests.worked_example import build
 
 pytestmark = pytest.mark.django_db

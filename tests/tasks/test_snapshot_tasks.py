@@ -146,7 +146,7 @@ def test_a_crash_before_commit_leaves_no_snapshot_and_the_retry_equals_a_fresh_c
 
     # Between the crash and the retry the data moves on: June's submitted actual is validated.
     june = example.b1.entries.get(period="2025-06", series="actual")
-    from benefits.services.entries import validate_entries
+    from benefits.services.actuals import validate_entries
 
     validate_entries(user=finance_rye, ids=[june.pk])
     snapshot_id = tasks.take_snapshot.apply(kwargs=kwargs).get()  # the broker redelivers; it succeeds

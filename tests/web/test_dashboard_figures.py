@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from benefits.services import entries as entry_services
+from benefits.services import actuals as actual_services
 from benefits.services.snapshots import take_snapshot
 from benefits.web.jinja2 import localtime_text
 from tests.factories import make_initiative, make_line, put
@@ -30,15 +30,15 @@ def dashboard_data(pmo_rye, finance_rye):
     put(pmo_rye, line, "plan", MONTHS, "10000.00")
     put(pmo_rye, line, "forecast", MONTHS, "9000.00")
     actuals = put(pmo_rye, line, "actual", {"2025-04": "4000.00", "2025-05": "3000.00"})
-    entry_services.submit_entries(user=pmo_rye, ids=[a.pk for a in actuals])
-    entry_services.validate_entries(user=finance_rye, ids=[a.pk for a in actuals])
+    actual_services.submit_entries(user=pmo_rye, ids=[a.pk for a in actuals])
+    actual_services.validate_entries(user=finance_rye, ids=[a.pk for a in actuals])
     green = make_initiative(pmo_rye, title="Steady scheme", confidence="green")
     wider = make_line(pmo_rye, green, title="Staff time released", benefit_class="non_cashable")
     put(pmo_rye, wider, "plan", MONTHS, "2000.00")
     put(pmo_rye, wider, "forecast", MONTHS, "1000.00")
     actual = put(pmo_rye, wider, "actual", {"2025-04": "1500.00"})
-    entry_services.submit_entries(user=pmo_rye, ids=[actual[0].pk])
-    entry_services.validate_entries(user=finance_rye, ids=[actual[0].pk])
+    actual_services.submit_entries(user=pmo_rye, ids=[actual[0].pk])
+    actual_services.validate_entries(user=finance_rye, ids=[actual[0].pk])
     make_initiative(pmo_rye, title="An idea", stage="idea", confidence="green")
     return red, green
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from benefits.models import Entry
+from benefits.services import actuals as actual_services
 from benefits.services import board_packs
 from benefits.services import entries as entry_services
 from tests.factories import make_initiative, make_line, put
@@ -139,8 +140,8 @@ def test_another_trust_cannot_save_a_cell(signed_in, pmo_ryd, scheme):
 def test_sent_back_actuals_show_the_reason_on_the_initiative_page(signed_in, pmo_rye, finance_rye, scheme):
     initiative, line = scheme
     (june,) = put(pmo_rye, line, "actual", {"2025-06": "7000.00"})
-    entry_services.submit_entries(user=pmo_rye, ids=[june.pk])
-    entry_services.reject_entry(user=finance_rye, entry=june, reason="Invoice missing")
+    actual_services.submit_entries(user=pmo_rye, ids=[june.pk])
+    actual_services.reject_entry(user=finance_rye, entry=june, reason="Invoice missing")
     html = signed_in(pmo_rye).get(f"/initiatives/{initiative.ref}/?fy=2025/26").content.decode()
     assert "Sent back" in html and "Reason: Invoice missing" in html
 
@@ -193,9 +194,9 @@ def test_another_trusts_entry_history_is_readable_but_an_unknown_one_is_a_404(si
 def test_the_validate_button_is_absent_for_ones_own_actual(signed_in, admin_user, pmo_rye, scheme):
     _initiative, line = scheme
     (mine,) = put(admin_user, line, "actual", {"2025-04": "100.00"})
-    entry_services.submit_entries(user=admin_user, ids=[mine.pk])
+    actual_services.submit_entries(user=admin_user, ids=[mine.pk])
     (theirs,) = put(pmo_rye, line, "actual", {"2025-05": "100.00"})
-    entry_services.submit_entries(user=pmo_rye, ids=[theirs.pk])
+    actual_services.submit_entries(user=pmo_rye, ids=[theirs.pk])
     html = signed_in(admin_user).get("/finance/validation/").content.decode()
     assert f'name="validate_one" value="{theirs.pk}"' in html
     assert f'name="validate_one" value="{mine.pk}"' not in html

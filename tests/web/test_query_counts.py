@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from benefits.models import Entry, Target
+from benefits.services import actuals as actual_services
 from benefits.services import entries as entry_services
 from benefits.services.board_packs import request_board_pack
 from tests.factories import make_initiative, make_line, make_unit_cost, put
@@ -32,7 +33,7 @@ def schemes(user, n: int, *, submit: bool = False, confidence: str = "amber"):
         put(user, line, "forecast", MONTHS, "900.00")
         actuals = put(user, line, "actual", MONTHS, "800.00")
         if submit:
-            entry_services.submit_entries(user=user, ids=[a.pk for a in actuals])
+            actual_services.submit_entries(user=user, ids=[a.pk for a in actuals])
         made.append((initiative, line))
     return made
 
@@ -60,8 +61,8 @@ def test_initiative_page_does_not_grow_with_lines_or_months(signed_in, pmo_rye, 
         extra = make_line(pmo_rye, initiative, title=f"Extra {i}")
         put(pmo_rye, extra, "plan", MONTHS, "1.00")
         actuals = put(pmo_rye, extra, "actual", MONTHS, "1.00")
-        entry_services.submit_entries(user=pmo_rye, ids=[a.pk for a in actuals])
-        entry_services.reject_entry(user=finance_rye, entry=actuals[0], reason="Check it")
+        actual_services.submit_entries(user=pmo_rye, ids=[a.pk for a in actuals])
+        actual_services.reject_entry(user=finance_rye, entry=actuals[0], reason="Check it")
     assert count(client, url) == one
     history = f"/history/initiative/{initiative.ref}/"
     assert count(client, history) == count(signed_in(pmo_rye), history)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from benefits.models import AuditEvent, Entry, Target, UnitCost
-from benefits.services import entries as entry_services
+from benefits.services import actuals as actual_services
 from benefits.services import reference as reference_services
 from benefits.services.periods import close_period
 from tests.factories import make_initiative, make_line, make_unit_cost, put
@@ -75,8 +75,8 @@ def test_a_version_whose_months_are_closed_cannot_be_deleted(signed_in, finance_
 
 def test_a_validated_actual_that_would_change_keeps_its_unit_cost(signed_in, pmo_rye, finance_ryd, conveyances):
     [actual] = put(pmo_rye, conveyances.line, "actual", ["2025-11"], "1.00")
-    entry_services.submit_entries(user=pmo_rye, ids=[actual.pk])
-    entry_services.validate_entry(user=finance_ryd, entry=Entry.objects.get(pk=actual.pk))
+    actual_services.submit_entries(user=pmo_rye, ids=[actual.pk])
+    actual_services.validate_entry(user=finance_ryd, entry=Entry.objects.get(pk=actual.pk))
     response = signed_in(finance_ryd).post(delete_url(conveyances.second), {"version": conveyances.second.version})
     assert response.status_code == 409
     assert "Validated figures cannot change" in response.content.decode()
@@ -239,8 +239,8 @@ def test_a_change_that_would_move_a_closed_month_is_refused_in_words(signed_in, 
 
 def test_a_change_that_would_move_a_validated_actual_is_refused_in_words(signed_in, pmo_rye, finance_ryd, conveyances):
     [actual] = put(pmo_rye, conveyances.line, "actual", ["2025-11"], "1.00")
-    entry_services.submit_entries(user=pmo_rye, ids=[actual.pk])
-    entry_services.validate_entry(user=finance_ryd, entry=Entry.objects.get(pk=actual.pk))
+    actual_services.submit_entries(user=pmo_rye, ids=[actual.pk])
+    actual_services.validate_entry(user=finance_ryd, entry=Entry.objects.get(pk=actual.pk))
     response = signed_in(finance_ryd).post(edit_url(conveyances.second), unit_cost_form(conveyances.second, valid_from="2025-12"))
     assert response.status_code == 409
     assert "Validated figures cannot change" in response.content.decode()

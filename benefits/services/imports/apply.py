@@ -18,8 +18,8 @@ from benefits.models import ImportBatch, Initiative, Organisation, User
 from benefits.policy import Action, require
 
 from .. import audit
+from ..bulk import BulkRow, bulk_upsert_entries
 from ..common import collector_paused
-from ..entries import BulkRow, bulk_upsert_entries
 from ..register import create_benefits, create_initiatives, update_benefit, update_initiative
 from .parse import ImportRefused
 from .plan import Plan, plan_import
