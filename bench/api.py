@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 from benefits.api.ledger import ENTRY_VALUES
 from benefits.api.register import initiative_rows
 from benefits.models import BenefitLine, Entry, Initiative, Organisation, User, Workstream
+from benefits.services import benefit_lines as line_services
 from benefits.services import register as register_services
 from benefits.services.users import add_user
 
@@ -71,7 +72,7 @@ def _setup() -> tuple[User, list[int]]:
         user=user, fields={"title": "API bench bulk", "workstream": bulk_ws, "lead_organisation": rye}
     )
     for i in range(BenefitLine.objects.filter(initiative=holder).count(), LINES):
-        register_services.create_benefit(
+        line_services.create_benefit(
             user=user, initiative=holder, fields={"title": f"Line {i}", "benefit_class": "cashable", "recurrence": "recurrent"}
         )
     lines = list(BenefitLine.objects.filter(initiative=holder).order_by("id").values_list("id", flat=True))

@@ -8,6 +8,7 @@ import factory
 
 from benefits.models import Organisation, User, Workstream
 from benefits.models.choices import Role
+from benefits.services import benefit_lines as line_services
 from benefits.services import entries as entry_services
 from benefits.services import reference as reference_services
 from benefits.services import register as register_services
@@ -72,7 +73,7 @@ def make_line(user: User, initiative, **fields):
     defaults.update(fields)
     if isinstance(defaults.get("organisation"), str):
         defaults["organisation"] = org(defaults["organisation"])
-    return register_services.create_benefit(user=user, initiative=initiative, fields=defaults)
+    return line_services.create_benefit(user=user, initiative=initiative, fields=defaults)
 
 
 def put(user: User, line, series: str, months: dict[str, str] | list[str], quantity: str | None = None) -> list:

@@ -18,6 +18,7 @@ from benefits.models import BenefitLine, Initiative, Organisation, Workstream
 from benefits.models.choices import MEASURES, BenefitClass, Confidence, ImpactStatus, Stage
 from benefits.policy import Action
 from benefits.selectors.register import RegisterFilter
+from benefits.services import benefit_lines as line_services
 from benefits.services import register as register_services
 
 from . import filters
@@ -276,13 +277,13 @@ class BenefitViewSet(CreateMixin, UpdateMixin, DestroyMixin, ApiViewSet):
 
     def add(self, data):
         initiative = data.pop("initiative")
-        return register_services.create_benefit(user=self.request.user, initiative=initiative, fields=data)
+        return line_services.create_benefit(user=self.request.user, initiative=initiative, fields=data)
 
     def change(self, line, data, *, version, partial):
         initiative = data.pop("initiative", None)
         if initiative is not None and initiative.pk != line.initiative_id:
             raise serializers.ValidationError({"initiative": ["A benefit line cannot move to another initiative."]})
-        return register_services.update_benefit(user=self.request.user, benefit=line, changes=data, expected_version=version)
+        return line_services.update_benefit(user=self.request.user, benefit=line, changes=data, expected_version=version)
 
     def remove(self, line, *, version):
-        register_services.delete_benefit(user=self.request.user, benefit=line, expected_version=version)
+        line_services.delete_benefit(user=self.request.user, benefit=line, expected_version=version)

@@ -20,6 +20,7 @@ from benefits.models.choices import SnapshotTrigger
 
 from . import actuals as actual_services
 from . import audit
+from . import benefit_lines as line_services
 from . import bulk as bulk_services
 from . import periods as period_services
 from . import reference as reference_services
@@ -153,7 +154,7 @@ def _load(users: dict[str, User]) -> None:
             benefit_class, recurrence, measure, monthly, *rest = spec
             disbenefit = bool(rest and rest[0])
             line_org = orgs[lead] if not joint or n % 2 == 0 else orgs["RYD" if lead == "RYE" else "RYE"]
-            line = register_services.create_benefit(user=author, initiative=initiative, fields={
+            line = line_services.create_benefit(user=author, initiative=initiative, fields={
                 "title": ("Running cost of " if disbenefit else "") + _line_title(measure, benefit_class, title),
                 "benefit_class": benefit_class, "recurrence": recurrence, "is_disbenefit": disbenefit,
                 "organisation": line_org, "measure": measure, "unit_cost": MEASURE_COST.get(measure, ""),

@@ -20,6 +20,7 @@ from benefits.policy import Action, require
 from benefits.selectors.accounts import first_trust
 from benefits.selectors.reference import unit_cost_codes
 from benefits.selectors.register import all_organisations, all_workstreams, initiative_trusts
+from benefits.services import benefit_lines as line_services
 from benefits.services import register as register_services
 
 from .forms import NhsForm
@@ -173,7 +174,7 @@ def benefit_new(request: HttpRequest, ref: str) -> HttpResponse:
         form = BenefitLineForm(request.POST)
         if form.is_valid():
             try:
-                line = register_services.create_benefit(user=request.user, initiative=initiative, fields=form.service_fields())
+                line = line_services.create_benefit(user=request.user, initiative=initiative, fields=form.service_fields())
             except (ValidationFailed, Conflict) as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:

@@ -18,9 +18,10 @@ from benefits.models import ImportBatch, Initiative, Organisation, User
 from benefits.policy import Action, require
 
 from .. import audit
+from ..benefit_lines import create_benefits, update_benefit
 from ..bulk import BulkRow, bulk_upsert_entries
 from ..common import collector_paused
-from ..register import create_benefits, create_initiatives, update_benefit, update_initiative
+from ..register import create_initiatives, update_initiative
 from .parse import ImportRefused
 from .plan import Plan, plan_import
 
