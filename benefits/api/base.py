@@ -1,7 +1,7 @@
 """What every resource viewset of the API shares (API.md, Conventions): rows out, services in.
 
 - `RowSerializer`: output from the plain dicts of `.values()` querysets, one converter per field
-  (NOTES.md: DRF's per-field machinery costs ~3× a bare view on 500 rows). Each serializer lists its
+  (NOTES.md: DRF's per-field machinery costs several times a bare view on a long list). Each serializer lists its
   fields explicitly and is used both ways: `read_only=True` fields are ignored on input, the rest are
   validated and handed to a service. Related objects appear by natural key (code, ref, username).
 - `ApiViewSet`: reads (`list`, `retrieve`) from the subclass's `rows()`; `instance()` for writes,

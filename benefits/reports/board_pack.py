@@ -4,8 +4,8 @@ Nothing here reads live data: every figure comes from the snapshot's payload (an
 month's snapshot for movements), so the same snapshot always gives the same pack. Money is
 printed in whole pounds through `finance.rounding.whole_pounds` (API.md, "The board pack's
 figures"). Long lists (exceptions, pipeline, the register) are fixed-width listings rather than
-HTML tables: WeasyPrint lays out a table cell in about 1 ms, a listing line in a fraction of that
-(NOTES.md, ADR 0033).
+HTML tables: WeasyPrint lays out a listing line in a fraction of a table cell's time (NOTES.md,
+ADR 0033).
 """
 
 from __future__ import annotations

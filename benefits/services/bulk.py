@@ -249,8 +249,8 @@ def _with_changed(changes: dict[str, list[str | None]], cells: list[_Change]) ->
 class _SpooledEntries:
     """An import's new entries as COPY text in a spooled temporary file, not as objects.
 
-    A whole tracker is 720,000 entries; as tuples with their values they were 150 MB of the
-    import's peak memory (ADR 0058). Rows are written as they pass their checks; if any row
+    A whole tracker is 720,000 entries; held as tuples they were most of the import's peak memory
+    (ADR 0058). Rows are written as they pass their checks; if any row
     fails, nothing is copied and the transaction rolls back.
     """
 
